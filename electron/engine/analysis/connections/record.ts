@@ -1,0 +1,91 @@
+/** What we accumulate about one TCP connection while the packets go by. */
+import type { TcpConversation } from '../../analysis/tcp-types';
+import { TcpStateMachine, type End } from './tcp-state';
+
+export type TimelineKind =
+  | 'syn' | 'syn-ack' | 'handshake-ack' | 'data' | 'retransmission' | 'dup-ack' | 'zero-window' | 'window-full'
+  | 'keepalive' | 'fin' | 'rst' | 'idle' | 'login' | 'login-ok' | 'login-error' | 'tls' | 'request' | 'response' | 'state';
+
+export interface TimelineEvent {
+  readonly kind: TimelineKind;
+  readonly frame: number;
+  /** Seconds since the epoch. */
+  readonly time: number;
+  readonly end: End;
+  readonly detail?: string;
+  /** For request/response spans: the frame and time where the span ends, latency and status. */
+  readonly endFrame?: number;
+  readonly endTime?: number;
+  readonly latency?: number;
+  readonly status?: string;
+}
+
+export interface LoginInfo {
+  user?: string;
+  database?: string;
+  attemptFrame?: number;
+  outcome?: 'ok' | 'error';
+  outcomeFrame?: number;
+  errorCode?: string;
+  errorMessage?: string;
+}
+
+export interface ConnRecord {
+  readonly stream: number;
+  readonly conv: TcpConversation;
+  /** Address key ("4:10.0.0.1") and port of each end. */
+  clientKey: string;
+  clientPort: number;
+  serverKey: string;
+  serverPort: number;
+  /** True when roles came from a SYN (otherwise from ports, and may be revised once). */
+  rolesFromSyn: boolean;
+  readonly states: TcpStateMachine;
+  firstTime: number;
+  lastTime: number;
+  firstFrame: number;
+  lastFrame: number;
+  /** [client→server, server→client] */
+  packets: [number, number];
+  bytes: [number, number];
+  synFrames: number[];
+  synTime: number | null;
+  synAckFrame: number | null;
+  synAckTime: number | null;
+  handshakeAckFrame: number | null;
+  handshakeAckTime: number | null;
+  rstFromServerToSyn: number | null;
+  retransmissions: [number, number];
+  retransFrames: number[];
+  dupAcks: number;
+  zeroWindows: number;
+  keepalives: number;
+  rsts: { frame: number; from: End; time: number }[];
+  dataSegments: [number, number];
+  /** Raw sequence just past the client's highest data byte, and the server's highest ACK. */
+  clientDataEnd: number | null;
+  clientFirstDataFrame: number | null;
+  serverMaxAck: number | null;
+  longestIdle: { seconds: number; fromFrame: number; toFrame: number; fromTime: number };
+  lastPayloadTime: number | null;
+  lastPayloadFrame: number | null;
+  closedBy: { end: End; how: 'FIN' | 'RST'; frame: number; time: number } | null;
+  /** After the server's FIN, did the client send data (and get a RST)? */
+  clientWroteAfterServerFin: number | null;
+  login: LoginInfo | null;
+  tls: { requested?: number; accepted?: number; refused?: number; started?: number };
+  readonly timeline: TimelineEvent[];
+  process?: { pid: number; name: string };
+}
+
+export function newRecord(stream: number, conv: TcpConversation, time: number, frame: number): ConnRecord {
+  return {
+    stream, conv, clientKey: '', clientPort: 0, serverKey: '', serverPort: 0, rolesFromSyn: false,
+    states: new TcpStateMachine(), firstTime: time, lastTime: time, firstFrame: frame, lastFrame: frame,
+    packets: [0, 0], bytes: [0, 0], synFrames: [], synTime: null, synAckFrame: null, synAckTime: null,
+    handshakeAckFrame: null, handshakeAckTime: null, rstFromServerToSyn: null, retransmissions: [0, 0], retransFrames: [],
+    dupAcks: 0, zeroWindows: 0, keepalives: 0, rsts: [], dataSegments: [0, 0], clientDataEnd: null, clientFirstDataFrame: null,
+    serverMaxAck: null, longestIdle: { seconds: 0, fromFrame: frame, toFrame: frame, fromTime: time }, lastPayloadTime: null,
+    lastPayloadFrame: null, closedBy: null, clientWroteAfterServerFin: null, login: null, tls: {}, timeline: [],
+  };
+}

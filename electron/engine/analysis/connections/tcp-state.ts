@@ -1,0 +1,114 @@
+/**
+ * The TCP state of both ends of a connection (netstat's names), inferred from the segments a
+ * capture saw, with every transition and the frame that caused it. A segment seen on the wire is
+ * assumed delivered (the capture point is usually one of the hosts); a FIN or SYN counts as acked
+ * only when the peer's ACK covers it.
+ */
+import type { TcpState } from '../../../../shared/api/types';
+import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from '../tcp-types';
+
+export type End = 'client' | 'server';
+
+export interface StateTransition {
+  readonly end: End;
+  readonly from: TcpState;
+  readonly to: TcpState;
+  readonly frame: number;
+  /** Seconds since the epoch. */
+  readonly time: number;
+}
+
+interface EndState {
+  state: TcpState;
+  /** Raw sequence number just past our SYN (what the peer's ACK must reach), or null. */
+  synAck: number | null;
+  synAcked: boolean;
+  /** Raw sequence number just past our FIN, or null before we sent one. */
+  finAck: number | null;
+  finAcked: boolean;
+  /** We have the peer's FIN (we acknowledged it, or the FINs crossed). */
+  gotPeerFin: boolean;
+}
+
+const seqGe = (a: number, b: number) => ((a - b) | 0) >= 0;
+
+export class TcpStateMachine {
+  private readonly ends: Record<End, EndState> = {
+    client: { state: 'UNKNOWN', synAck: null, synAcked: false, finAck: null, finAcked: false, gotPeerFin: false },
+    server: { state: 'UNKNOWN', synAck: null, synAcked: false, finAck: null, finAcked: false, gotPeerFin: false },
+  };
+  readonly transitions: StateTransition[] = [];
+
+  state(end: End): TcpState {
+    return this.ends[end].state;
+  }
+
+  /** Feed one segment sent by `from`. */
+  segment(from: End, flags: number, seq: number, ack: number, seglen: number, frame: number, time: number): void {
+    const to: End = from === 'client' ? 'server' : 'client';
+    const me = this.ends[from], peer = this.ends[to];
+    const go = (end: End, next: TcpState) => {
+      const e = this.ends[end];
+      if (e.state === next) return;
+      this.transitions.push({ end, from: e.state, to: next, frame, time });
+      e.state = next;
+    };
+
+    // A capture that starts mid-connection: both ends were already talking.
+    if (me.state === 'UNKNOWN' && !(flags & (TH_SYN | TH_RST))) {
+      go(from, 'ESTABLISHED');
+      if (peer.state === 'UNKNOWN') go(to, 'ESTABLISHED');
+    }
+
+    if (flags & TH_RST) {
+      if (me.state !== 'CLOSED') go(from, 'CLOSED');
+      if (peer.state !== 'CLOSED' && peer.state !== 'TIME_WAIT') go(to, 'CLOSED');
+      return;
+    }
+
+    if (flags & TH_SYN) {
+      me.synAck = (seq + 1) >>> 0;
+      if (flags & TH_ACK) {
+        if (me.state === 'UNKNOWN' || me.state === 'LISTEN' || me.state === 'CLOSED') go(from, 'SYN_RECEIVED');
+      } else {
+        if (me.state === 'UNKNOWN' || me.state === 'CLOSED') go(from, 'SYN_SENT');
+        if (peer.state === 'UNKNOWN') peer.state = 'LISTEN';
+      }
+    }
+
+    if (flags & TH_ACK) {
+      // Our ACK covering the peer's SYN: we received its SYN(/ACK).
+      if (peer.synAck !== null && !peer.synAcked && seqGe(ack, peer.synAck)) {
+        peer.synAcked = true;
+        if (me.state === 'SYN_SENT') go(from, 'ESTABLISHED');
+        if (peer.state === 'SYN_RECEIVED') go(to, 'ESTABLISHED');
+      }
+      // Our ACK covering the peer's FIN: we received it, and the peer's close progresses.
+      if (peer.finAck !== null && !peer.finAcked && seqGe(ack, peer.finAck)) {
+        peer.finAcked = true;
+        if (!me.gotPeerFin) {
+          me.gotPeerFin = true;
+          if (me.state === 'ESTABLISHED' || me.state === 'SYN_RECEIVED' || me.state === 'UNKNOWN') go(from, 'CLOSE_WAIT');
+          else if (me.state === 'FIN_WAIT_1') go(from, me.finAcked ? 'TIME_WAIT' : 'CLOSING');
+          else if (me.state === 'FIN_WAIT_2') go(from, 'TIME_WAIT');
+        }
+        if (peer.state === 'FIN_WAIT_1') go(to, 'FIN_WAIT_2');
+        else if (peer.state === 'CLOSING') go(to, 'TIME_WAIT');
+        else if (peer.state === 'LAST_ACK') go(to, 'CLOSED');
+      }
+    }
+
+    if ((flags & TH_FIN) && me.finAck === null) {
+      me.finAck = (seq + seglen + ((flags & TH_SYN) ? 1 : 0) + 1) >>> 0;
+      if (me.state === 'ESTABLISHED' || me.state === 'SYN_RECEIVED' || me.state === 'UNKNOWN') go(from, 'FIN_WAIT_1');
+      else if (me.state === 'CLOSE_WAIT') go(from, 'LAST_ACK');
+      // FINs that cross: each end gets the other's FIN before the ACK of its own (simultaneous close).
+      if (peer.state === 'FIN_WAIT_1' && !peer.finAcked && !me.gotPeerFin) {
+        me.gotPeerFin = true;
+        peer.gotPeerFin = true;
+        go(from, 'CLOSING');
+        go(to, 'CLOSING');
+      }
+    }
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Builds the connection records from TCP segments (after sequence analysis) and DB decoder
+ * events. Roles: the client sent the first SYN; without a SYN, the end on a DB port (or the lower
+ * port) is the server.
+ */
+import type { AppEvent } from '../events';
+import type { EventMeta } from '../../decode/session';
+import { TA, TH_ACK, TH_FIN, TH_RST, TH_SYN, type TcpHeaderFacts, type TcpSegmentAnalysis } from '../tcp-types';
+import { APP_DISSECTORS } from '../../decode/protocols';
+import { newRecord, type ConnRecord } from './record';
+import type { End } from './tcp-state';
+
+const DB_PORTS = new Set(APP_DISSECTORS.flatMap((d) => [...d.ports]));
+const seqGt = (a: number, b: number) => ((a - b) | 0) > 0;
+
+export class ConnectionTracker {
+  readonly records = new Map<number, ConnRecord>();
+  /** Time of the last packet of the whole capture (for idleness at the end). */
+  captureEnd = 0;
+
+  constructor(private readonly decodeAsPorts: ReadonlySet<number> = new Set()) {}
+
+  onTcp(h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
+    const time = h.tsSec + h.tsNsec / 1e9;
+    this.captureEnd = Math.max(this.captureEnd, time);
+    let c = this.records.get(r.stream);
+    if (!c) {
+      c = newRecord(r.stream, r.conv, time, h.frame);
+      this.assignRoles(c, h);
+      this.records.set(r.stream, c);
+    }
+    const from: End = h.src === c.clientKey && h.srcPort === c.clientPort ? 'client' : 'server';
+    const d = from === 'client' ? 0 : 1;
+    const gap = time - c.lastTime;
+    if (gap > c.longestIdle.seconds) c.longestIdle = { seconds: gap, fromFrame: c.lastFrame, toFrame: h.frame, fromTime: c.lastTime };
+    c.lastTime = time;
+    c.lastFrame = h.frame;
+    c.packets[d]++;
+    c.bytes[d] += h.seglen;
+    const ev = (kind: Parameters<typeof c.timeline.push>[0]['kind'], detail?: string) => c!.timeline.push({ kind, frame: h.frame, time, end: from, detail });
+
+    if (h.flags & TH_SYN) {
+      if (!(h.flags & TH_ACK)) {
+        c.synFrames.push(h.frame);
+        c.synTime ??= time;
+        ev('syn', c.synFrames.length > 1 ? `SYN retransmitted (${c.synFrames.length})` : 'SYN');
+      } else if (c.synAckFrame === null) {
+        c.synAckFrame = h.frame;
+        c.synAckTime = time;
+        ev('syn-ack', 'SYN/ACK');
+      }
+    } else if ((h.flags & TH_ACK) && from === 'client' && c.synAckFrame !== null && c.handshakeAckFrame === null) {
+      c.handshakeAckFrame = h.frame;
+      c.handshakeAckTime = time;
+      ev('handshake-ack', 'ACK');
+    }
+    if (h.flags & TH_RST) {
+      c.rsts.push({ frame: h.frame, from, time });
+      if (from === 'server' && c.synAckFrame === null && c.synFrames.length) c.rstFromServerToSyn ??= h.frame;
+      c.closedBy ??= { end: from, how: 'RST', frame: h.frame, time };
+      ev('rst', 'RST');
+    }
+    if (h.flags & TH_FIN) {
+      c.closedBy ??= { end: from, how: 'FIN', frame: h.frame, time };
+      ev('fin', 'FIN');
+    }
+    if (h.seglen > 0) {
+      c.dataSegments[d]++;
+      if (from === 'client') {
+        c.clientFirstDataFrame ??= h.frame;
+        const end = (h.seq + h.seglen) >>> 0;
+        if (c.clientDataEnd === null || seqGt(end, c.clientDataEnd)) c.clientDataEnd = end;
+        if (c.closedBy?.end === 'server' && c.closedBy.how === 'FIN') c.clientWroteAfterServerFin ??= h.frame;
+      }
+      if (!(r.flags & TA.KEEP_ALIVE)) { c.lastPayloadTime = time; c.lastPayloadFrame = h.frame; }
+    }
+    if (from === 'server' && (h.flags & TH_ACK) && (c.serverMaxAck === null || seqGt(h.ack, c.serverMaxAck))) c.serverMaxAck = h.ack;
+    const a = r.flags;
+    if (a & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) {
+      c.retransmissions[d]++;
+      c.retransFrames.push(h.frame);
+      ev('retransmission', a & TA.FAST_RETRANSMISSION ? 'fast retransmission' : a & TA.SPURIOUS_RETRANSMISSION ? 'spurious retransmission' : 'retransmission');
+    }
+    if (a & TA.DUPLICATE_ACK) { c.dupAcks++; ev('dup-ack', `duplicate ACK #${r.dupAckNum ?? ''}`); }
+    if (a & TA.ZERO_WINDOW) { c.zeroWindows++; ev('zero-window', 'zero window'); }
+    if (a & TA.WINDOW_FULL) ev('window-full', 'window full');
+    if (a & TA.KEEP_ALIVE) { c.keepalives++; ev('keepalive', 'keep-alive'); }
+    const before = c.states.transitions.length;
+    c.states.segment(from, h.flags, h.seq, h.ack, h.seglen, h.frame, time);
+    for (const t of c.states.transitions.slice(before)) {
+      c.timeline.push({ kind: 'state', frame: t.frame, time: t.time, end: t.end, detail: `${t.from} → ${t.to}` });
+    }
+  }
+
+  onEvent(e: AppEvent, m: EventMeta): void {
+    const c = this.records.get(m.stream);
+    if (!c) return;
+    const time = m.tsSec + m.tsNsec / 1e9;
+    const end: End = m.fromServer ? 'server' : 'client';
+    if (e.kind === 'login') {
+      const l = (c.login ??= {});
+      if (e.phase === 'attempt') {
+        l.user ??= e.user; l.database ??= e.database; l.attemptFrame ??= m.frame;
+        c.timeline.push({ kind: 'login', frame: m.frame, time, end, detail: `login${e.user ? ` as ${e.user}` : ''}${e.database ? ` to ${e.database}` : ''}` });
+      } else if (!l.outcome) {
+        l.outcome = e.phase;
+        l.outcomeFrame = m.frame;
+        if (e.user) l.user ??= e.user;
+        if (e.database) l.database ??= e.database;
+        l.errorCode = e.errorCode;
+        l.errorMessage = e.errorMessage;
+        c.timeline.push({ kind: e.phase === 'ok' ? 'login-ok' : 'login-error', frame: m.frame, time, end,
+          detail: e.phase === 'ok' ? 'login OK' : `login failed${e.errorCode ? ` (${e.errorCode})` : ''}${e.errorMessage ? `: ${e.errorMessage}` : ''}` });
+      }
+    } else if (e.kind === 'tls') {
+      c.tls[e.phase] ??= m.frame;
+      c.timeline.push({ kind: 'tls', frame: m.frame, time, end, detail: `TLS ${e.phase}` });
+    }
+  }
+
+  /** Client = SYN sender; else the DB-port end is the server; else the lower port. */
+  private assignRoles(c: ConnRecord, h: TcpHeaderFacts): void {
+    let srcIsClient: boolean;
+    if ((h.flags & TH_SYN) && !(h.flags & TH_ACK)) { srcIsClient = true; c.rolesFromSyn = true; }
+    else if ((h.flags & TH_SYN) && (h.flags & TH_ACK)) { srcIsClient = false; c.rolesFromSyn = true; }
+    else {
+      const srcDb = DB_PORTS.has(h.srcPort) || this.decodeAsPorts.has(h.srcPort);
+      const dstDb = DB_PORTS.has(h.dstPort) || this.decodeAsPorts.has(h.dstPort);
+      srcIsClient = srcDb !== dstDb ? dstDb : h.srcPort > h.dstPort;
+    }
+    c.clientKey = srcIsClient ? h.src : h.dst; c.clientPort = srcIsClient ? h.srcPort : h.dstPort;
+    c.serverKey = srcIsClient ? h.dst : h.src; c.serverPort = srcIsClient ? h.dstPort : h.srcPort;
+  }
+}

@@ -1,0 +1,105 @@
+/**
+ * Pairs DB requests with their responses, per connection, from the decoders' events.
+ * FIFO per stream (pipelining keeps order in all our protocols), or by `key` when the protocol
+ * carries one (memcached binary opaque). Latency is the time from the packet that completed the
+ * request (its last packet) to the first response packet: the server's time plus one network
+ * traversal, and what the client waits before any answer.
+ */
+import type { Transaction } from '../../../shared/api/types';
+import type { AppEvent } from './events';
+import type { EventMeta } from '../decode/session';
+
+interface OpenTx {
+  stream: number;
+  protocol: string;
+  requestFrame: number;
+  requestNs: bigint;
+  responseFrame: number | null;
+  lastResponseFrame: number | null;
+  responseNs: bigint | null;
+  statement: string;
+  params: readonly string[] | undefined;
+  status: Transaction['status'];
+  errorCode?: string;
+  errorMessage?: string;
+  rows?: number;
+  reqBytes: number;
+  respBytes: number;
+  key?: string | number;
+}
+
+const toNs = (m: EventMeta) => BigInt(m.tsSec) * 1_000_000_000n + BigInt(m.tsNsec);
+
+export class TransactionTracker {
+  private readonly open = new Map<number, OpenTx[]>();
+  private readonly done: OpenTx[] = [];
+  private seq = 0;
+  private readonly order = new WeakMap<OpenTx, number>();
+
+  /** Feed one decoder event. */
+  onEvent(e: AppEvent, m: EventMeta): void {
+    if (e.kind === 'request') this.request(e, m, m.protocol);
+    else if (e.kind === 'response') this.response(e, m);
+    else if (e.kind === 'gap') this.gap(m);
+  }
+
+  private queue(stream: number): OpenTx[] {
+    let q = this.open.get(stream);
+    if (!q) { q = []; this.open.set(stream, q); }
+    return q;
+  }
+
+  private request(e: Extract<AppEvent, { kind: 'request' }>, m: EventMeta, protocol: string): void {
+    const tx: OpenTx = {
+      stream: m.stream, protocol, requestFrame: m.frame, requestNs: toNs(m), responseFrame: null, lastResponseFrame: null,
+      responseNs: null, statement: e.statement, params: e.params, status: 'ok', reqBytes: m.bytes, respBytes: 0, key: e.key,
+    };
+    this.order.set(tx, this.seq++);
+    if (e.expectsResponse === false) this.done.push(tx);
+    else this.queue(m.stream).push(tx);
+  }
+
+  private response(e: Extract<AppEvent, { kind: 'response' }>, m: EventMeta): void {
+    const q = this.open.get(m.stream);
+    if (!q || !q.length) return; // an answer to a request before the capture started
+    const i = e.key !== undefined ? q.findIndex((t) => t.key === e.key) : 0;
+    if (i < 0) return;
+    const tx = q[i]!;
+    if (tx.responseFrame === null) { tx.responseFrame = m.frame; tx.responseNs = toNs(m); }
+    tx.lastResponseFrame = m.frame;
+    tx.respBytes += m.bytes;
+    if (e.status === 'error') {
+      tx.status = 'error';
+      tx.errorCode ??= e.errorCode;
+      tx.errorMessage ??= e.errorMessage;
+    }
+    if (e.rows !== undefined) tx.rows = e.rows;
+    if (e.final) { q.splice(i, 1); this.done.push(tx); }
+  }
+
+  /** Lost bytes: every open request of the stream may have lost its request or response bytes. */
+  private gap(m: EventMeta): void {
+    const q = this.open.get(m.stream);
+    if (!q) return;
+    for (const tx of q.splice(0)) { tx.status = 'damaged'; this.done.push(tx); }
+  }
+
+  /** All transactions in request order; requests still open at the end are 'no-response'. */
+  finish(): Transaction[] {
+    const all = [...this.done];
+    for (const q of this.open.values()) for (const tx of q) { if (tx.responseFrame === null) tx.status = 'no-response'; all.push(tx); }
+    all.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    return all.map(toTransaction);
+  }
+}
+
+function toTransaction(t: OpenTx): Transaction {
+  const statement = t.params?.length ? `${t.statement} [${t.params.join(', ')}]` : t.statement;
+  return {
+    stream: t.stream, protocol: t.protocol, requestFrame: t.requestFrame, responseFrame: t.responseFrame,
+    lastResponseFrame: t.lastResponseFrame, time: Number(t.requestNs) / 1e9,
+    latency: t.responseNs === null ? null : Number(t.responseNs - t.requestNs) / 1e9,
+    statement, status: t.status, errorCode: t.errorCode, errorMessage: t.errorMessage, rows: t.rows,
+    bytes: [t.reqBytes, t.respBytes],
+  };
+}

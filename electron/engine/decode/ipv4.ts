@@ -1,0 +1,89 @@
+/** IPv4. Fragments are flagged and not handed up (reassembly is not done yet). */
+import { IP, IP_PROTOCOLS } from '../../../shared/fields/ip';
+import type { Layers } from './layers';
+import type { Tvb } from './tvb';
+import { ipv4Text } from './addr';
+
+export function dissectIpv4(L: Layers, tvb: Tvb): number {
+  const { tree, pinfo } = L;
+  const F = IP.f;
+  const b0 = tvb.u8(0);
+  const hlen = (b0 & 0x0f) * 4;
+  const item = tree.protocol(null, IP, tvb, 0, Math.min(Math.max(hlen, 1), tvb.length));
+  tree.add(item, F.version, tvb, 0, 1, b0 >> 4);
+  tree.add(item, F.hdrLen, tvb, 0, 1, hlen);
+  if (hlen < 20) {
+    tree.malformed(item, 'IPv4', `Bogus IP header length (${hlen}, must be at least 20)`);
+    return -1;
+  }
+  tvb.check(0, 20);
+  const ds = tree.item(item, F.dsfield, tvb, 1, 1);
+  tree.item(ds, F.dscp, tvb, 1, 1);
+  tree.item(ds, F.ecn, tvb, 1, 1);
+  let totalLen = tvb.u16(2);
+  const lenItem = tree.add(item, F.len, tvb, 2, 2, totalLen);
+  tree.item(item, F.id, tvb, 4, 2);
+  const fl = tree.item(item, F.flags, tvb, 6, 1);
+  tree.item(fl, F.flagsRb, tvb, 6, 1);
+  tree.item(fl, F.flagsDf, tvb, 6, 1);
+  tree.item(fl, F.flagsMf, tvb, 6, 1);
+  const fragWord = tvb.u16(6);
+  tree.item(item, F.fragOffset, tvb, 6, 2);
+  tree.item(item, F.ttl, tvb, 8, 1);
+  const proto = tvb.u8(9);
+  tree.add(item, F.proto, tvb, 9, 1, proto);
+  tree.item(item, F.checksum, tvb, 10, 2);
+  tree.generated(item, F.checksumStatus, 2, undefined, tvb.ds, tvb.base + 10);
+  const src = tvb.bytes(12, 4), dst = tvb.bytes(16, 4);
+  tree.add(item, F.src, tvb, 12, 4, src);
+  tree.hidden(item, F.addr, tvb, 12, 4, src);
+  tree.add(item, F.dst, tvb, 16, 4, dst);
+  tree.hidden(item, F.addr, tvb, 16, 4, dst);
+  const srcText = ipv4Text(src), dstText = ipv4Text(dst);
+  item.text = `Internet Protocol Version 4, Src: ${srcText}, Dst: ${dstText}`;
+  pinfo.src = srcText;
+  pinfo.dst = dstText;
+  pinfo.colProtocol = 'IPv4';
+  L.net = { family: 4, src, dst, srcKey: '4:' + srcText, dstKey: '4:' + dstText };
+  if (hlen > 20) {
+    tvb.check(0, hlen);
+    dissectOptions(L, item, tvb, hlen);
+  }
+  if (totalLen === 0) totalLen = tvb.length; // TCP segmentation offload: the length was never filled in
+  if (totalLen < hlen) {
+    tree.malformed(lenItem, 'IPv4', `Bogus IP length (${totalLen}, less than header length ${hlen})`);
+    return -1;
+  }
+  const end = Math.min(totalLen, tvb.length);
+  const payload = tvb.sub(hlen, end - hlen);
+  const fragOffset = (fragWord & 0x1fff) * 8;
+  if ((fragWord & 0x2000) !== 0 || fragOffset !== 0) {
+    const name = IP_PROTOCOLS[proto] ?? String(proto);
+    tree.text(null, payload, 0, payload.length, `Fragmented IP protocol (proto=${name} ${proto}, off=${fragOffset}, ID=${tvb.u16(4).toString(16).padStart(4, '0')})`);
+    pinfo.colInfo = `Fragmented IP protocol (proto=${name} ${proto}, off=${fragOffset}, ID=${tvb.u16(4).toString(16).padStart(4, '0')})`;
+    return end;
+  }
+  L.ipPayload(proto, payload);
+  return end;
+}
+
+function dissectOptions(L: Layers, parent: ReturnType<Layers['tree']['protocol']>, tvb: Tvb, hlen: number): void {
+  const { tree } = L;
+  const opts = tree.text(parent, tvb, 20, hlen - 20, `Options: (${hlen - 20} bytes)`);
+  let off = 20;
+  while (off < hlen) {
+    const type = tvb.u8(off);
+    if (type === 0 || type === 1) {
+      tree.add(opts, IP.f.optType, tvb, off, 1, type);
+      off += 1;
+      if (type === 0) break;
+      continue;
+    }
+    if (off + 1 >= hlen) break;
+    const len = tvb.u8(off + 1);
+    tree.add(opts, IP.f.optType, tvb, off, 1, type);
+    tree.add(opts, IP.f.optLen, tvb, off + 1, 1, len);
+    if (len < 2 || off + len > hlen) { tree.malformed(opts, 'IPv4', `option length ${len} is invalid`); break; }
+    off += len;
+  }
+}

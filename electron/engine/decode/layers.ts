@@ -1,0 +1,58 @@
+/**
+ * One packet's dissection in progress: the tree, pinfo, the cross-packet session state, and the
+ * hand-offs between layers. Layer modules are plain functions of (Layers, Tvb) so each stays small.
+ */
+import type { PacketInfo } from './packet-info';
+import type { PacketTree } from './tree';
+import type { Tvb } from './tvb';
+import type { DissectSession } from './session';
+import { dissectIpv4 } from './ipv4';
+import { dissectIpv6 } from './ipv6';
+import { dissectVlan } from './vlan';
+import { dissectData } from './data';
+import { dissectTcp } from './tcp';
+import { dissectUdp } from './udp';
+
+/** Network-layer facts the transport layer needs. */
+export interface NetInfo {
+  family: 4 | 6;
+  src: Uint8Array;
+  dst: Uint8Array;
+  /** Family-tagged address text, used as conversation keys. */
+  srcKey: string;
+  dstKey: string;
+}
+
+export class Layers {
+  net: NetInfo | null = null;
+  /** Depth guard against hostile nesting (VLAN in VLAN in ..., IP in IP). */
+  depth = 0;
+
+  constructor(readonly tree: PacketTree, readonly pinfo: PacketInfo, readonly session: DissectSession) {}
+
+  ipv4(tvb: Tvb): number { return this.nested(() => dissectIpv4(this, tvb)); }
+  ipv6(tvb: Tvb): number { return this.nested(() => dissectIpv6(this, tvb)); }
+  vlan(tvb: Tvb): number { return this.nested(() => dissectVlan(this, tvb)); }
+  tcp(tvb: Tvb): void { dissectTcp(this, tvb); }
+  udp(tvb: Tvb): void { dissectUdp(this, tvb); }
+  data(tvb: Tvb): void { dissectData(this, tvb); }
+
+  /** Hand-off by IP protocol number. */
+  ipPayload(proto: number, tvb: Tvb): void {
+    if (proto === 6) this.tcp(tvb);
+    else if (proto === 17) this.udp(tvb);
+    else if (proto === 4) this.ipv4(tvb);
+    else if (proto === 41) this.ipv6(tvb);
+    else this.data(tvb);
+  }
+
+  private nested(fn: () => number): number {
+    if (this.depth >= 16) { this.data_guard(); return -1; }
+    this.depth++;
+    try { return fn(); } finally { this.depth--; }
+  }
+
+  private data_guard(): void {
+    this.tree.malformed(null, 'Frame', 'too many nested headers');
+  }
+}

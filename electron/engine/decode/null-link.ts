@@ -1,0 +1,30 @@
+/** BSD loopback: LINKTYPE_NULL (family in the capturing host's byte order) and LINKTYPE_LOOP (network order). */
+import { NULL_LINK } from '../../../shared/fields/link';
+import type { Layers } from './layers';
+import type { Tvb } from './tvb';
+
+// AF_INET is 2 everywhere; AF_INET6 differs by OS (24 NetBSD/OpenBSD, 28 FreeBSD, 30 macOS, 10 Linux).
+const AF_INET = 2;
+const AF_INET6 = new Set([10, 24, 28, 30]);
+
+export function dissectNull(L: Layers, tvb: Tvb, networkOrder: boolean): void {
+  const { tree } = L;
+  tvb.check(0, 4);
+  const be = tvb.u32(0);
+  let family = be;
+  if (!networkOrder && (be & 0xffff) === 0) family = tvb.u32le(0); // written by a little-endian host
+  const item = tree.protocol(null, NULL_LINK, tvb, 0, 4, 'Null/Loopback');
+  tree.add(item, NULL_LINK.f.family, tvb, 0, 4, family);
+  const payload = tvb.sub(4);
+  if (family === AF_INET) L.ipv4(payload);
+  else if (AF_INET6.has(family)) L.ipv6(payload);
+  else L.data(payload);
+}
+
+/** LINKTYPE_RAW and friends: the version nibble says IPv4 or IPv6. */
+export function dissectRawIp(L: Layers, tvb: Tvb): void {
+  const v = tvb.u8(0) >> 4;
+  if (v === 4) L.ipv4(tvb);
+  else if (v === 6) L.ipv6(tvb);
+  else L.data(tvb);
+}

@@ -1,0 +1,204 @@
+/**
+ * TCP payload → DB decoders: picks the protocol of a connection (Decode As, then the registered
+ * port, lower port first, then strict content probing), reassembles each direction in sequence
+ * order (retransmitted and overlapping bytes dropped, lost bytes reported), and cuts the byte
+ * stream into messages with the decoder's pduLength. A message is dissected in the frame that
+ * completes it; a message spanning segments gets a "Reassembled TCP" data source.
+ */
+import type { TcpHeaderFacts, TcpSegmentAnalysis } from '../analysis/tcp-types';
+import type { AppEvent } from '../analysis/events';
+import { NEED_MORE, NOT_A_PDU, type AppContext, type TcpAppDissector } from './app';
+import type { Layers } from './layers';
+import { BoundsError, Tvb } from './tvb';
+import { APP_DISSECTORS } from './protocols';
+
+/** Longest partial message kept per direction before we give up on it (bounded memory per stream). */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
+/** How many payload segments we try content probing on before deciding "not a DB protocol". */
+const PROBE_SEGMENTS = 4;
+
+interface Direction {
+  /** Raw sequence number of the next byte we expect; -1 before the first data. */
+  expected: number;
+  /** Bytes after the last message boundary, waiting for the rest of a message (a copy). */
+  pending: Uint8Array | null;
+  /** True after lost bytes until a message boundary is found again. */
+  lost: boolean;
+}
+
+interface AppStream {
+  decided: boolean;
+  probes: number;
+  dissector: TcpAppDissector<unknown> | null;
+  state: unknown;
+  /** The server end: address key and port. */
+  serverKey: string;
+  serverPort: number;
+  /** [client→server, server→client] */
+  dirs: [Direction, Direction];
+}
+
+/** What protocol detection decided for a connection, for the connection analysis. */
+export interface AppStreamInfo {
+  readonly protocol: string;
+  readonly serverKey: string;
+  readonly serverPort: number;
+}
+
+export function appStreamInfo(app: unknown): AppStreamInfo | null {
+  const st = app as AppStream | undefined;
+  if (!st?.dissector) return null;
+  return { protocol: st.dissector.proto.name, serverKey: st.serverKey, serverPort: st.serverPort };
+}
+
+const newDirection = (): Direction => ({ expected: -1, pending: null, lost: false });
+
+export function handTcpPayload(L: Layers, payload: Tvb, h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
+  const conv = r.conv;
+  let st = conv.app as AppStream | undefined;
+  if (!st) {
+    st = { decided: false, probes: 0, dissector: null, state: null, serverKey: '', serverPort: -1, dirs: [newDirection(), newDirection()] };
+    conv.app = st;
+  }
+  if (!st.decided) decide(L, st, payload.data, h, r);
+  if (!st.dissector) return;
+  const fromServer = h.srcPort === st.serverPort && h.src === st.serverKey;
+  deliver(L, st, fromServer, payload, h);
+}
+
+function decide(L: Layers, st: AppStream, data: Uint8Array, h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
+  const byDecodeAs = L.session.decodeAs.get(h.srcPort) ?? L.session.decodeAs.get(h.dstPort);
+  if (byDecodeAs) {
+    const serverIsDst = L.session.decodeAs.has(h.dstPort);
+    return settle(st, byDecodeAs, serverIsDst ? h.dst : h.src, serverIsDst ? h.dstPort : h.srcPort);
+  }
+  // The client is the SYN sender when we saw the handshake.
+  const synSeen = r.conv.synDir !== -1;
+  const srcIsClient = synSeen ? r.conv.synDir === r.dir : undefined;
+  const low = Math.min(h.srcPort, h.dstPort), high = Math.max(h.srcPort, h.dstPort);
+  for (const port of low === high ? [low] : [low, high]) {
+    for (const d of APP_DISSECTORS) {
+      if (!d.ports.includes(port)) continue;
+      const serverIsDst = port === h.dstPort && (srcIsClient !== false);
+      // With the whole stream in view, a registered port is not enough: the first bytes must look
+      // like the protocol (HTTP or MySQL on 5432 must not be decoded as PostgreSQL).
+      if (synSeen && d.probe && !d.probe(data, !serverIsDst)) continue;
+      return settle(st, d, serverIsDst ? h.dst : h.src, port);
+    }
+  }
+  for (const d of APP_DISSECTORS) {
+    if (!d.probe) continue;
+    const tries: boolean[] = srcIsClient === undefined ? [false, true] : [!srcIsClient];
+    for (const fromServer of tries) {
+      if (safeProbe(d, data, fromServer)) {
+        return settle(st, d, fromServer ? h.src : h.dst, fromServer ? h.srcPort : h.dstPort);
+      }
+    }
+  }
+  if (++st.probes >= PROBE_SEGMENTS) st.decided = true;
+}
+
+function safeProbe(d: TcpAppDissector<unknown>, data: Uint8Array, fromServer: boolean): boolean {
+  try { return d.probe!(data, fromServer); } catch { return false; }
+}
+
+function settle(st: AppStream, d: TcpAppDissector<unknown>, serverKey: string, serverPort: number): void {
+  st.decided = true;
+  st.dissector = d;
+  st.state = d.newState();
+  st.serverKey = serverKey;
+  st.serverPort = serverPort;
+}
+
+function deliver(L: Layers, st: AppStream, fromServer: boolean, payload: Tvb, h: TcpHeaderFacts): void {
+  const dir = st.dirs[fromServer ? 1 : 0];
+  const d = st.dissector!;
+  if (dir.expected < 0) dir.expected = h.seq;
+  const rel = (h.seq - dir.expected) | 0;
+  const len = payload.length;
+  if (rel + len <= 0) return; // every byte seen already: a retransmission
+  let fresh = payload;
+  if (rel > 0) {
+    // Bytes between what we expected and this segment never arrived.
+    dir.pending = null;
+    dir.lost = true;
+    d.gap?.(st.state, fromServer);
+    emitGap(L, d.proto.name, fromServer);
+  } else if (rel < 0) {
+    fresh = payload.sub(-rel);
+  }
+  dir.expected = (h.seq + len) >>> 0;
+  cut(L, st, dir, fromServer, fresh);
+}
+
+function cut(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, fresh: Tvb): void {
+  const d = st.dissector!;
+  const prefix = dir.pending ? dir.pending.length : 0;
+  const data = dir.pending ? concat(dir.pending, fresh.data) : fresh.data;
+  dir.pending = null;
+  let off = 0;
+  if (dir.lost) {
+    const k = d.resync ? d.resync(data, st.state, fromServer) : -1;
+    if (k < 0) return continuation(L, fresh);
+    dir.lost = false;
+    off = k;
+  }
+  while (off < data.length) {
+    const rest = data.subarray(off);
+    let n: number;
+    try { n = d.pduLength(rest, st.state, fromServer); } catch { n = NOT_A_PDU; }
+    if (n === NEED_MORE || (n > 0 && n > rest.length)) {
+      if (rest.length > MAX_PENDING_BYTES) { dir.lost = true; d.gap?.(st.state, fromServer); return; }
+      dir.pending = rest.slice();
+      return;
+    }
+    if (n < 0) {
+      // Not a message boundary: look for the next one in what we have, else wait for a resync.
+      const k = d.resync ? d.resync(rest.subarray(1), st.state, fromServer) : -1;
+      if (k < 0) { dir.lost = true; return; }
+      off += 1 + k;
+      continue;
+    }
+    const tvb = off >= prefix
+      ? fresh.sub(off - prefix, n)
+      : new Tvb(data.slice(off, off + n), L.tree.addDataSource(`Reassembled TCP (${n} bytes)`, data.slice(off, off + n)), 0);
+    dissectMessage(L, st, fromServer, tvb);
+    off += n;
+  }
+}
+
+function emitGap(L: Layers, protocol: string, fromServer: boolean): void {
+  const p = L.pinfo;
+  L.session.onEvent?.({ kind: 'gap' }, { frame: p.num, tsSec: p.tsSec, tsNsec: p.tsNsec, stream: p.stream, protocol, fromServer, bytes: 0 });
+}
+
+function continuation(L: Layers, fresh: Tvb): void {
+  L.tree.text(null, fresh, 0, fresh.length, `[Continuation data after lost bytes: ${fresh.length} bytes]`);
+}
+
+function dissectMessage(L: Layers, st: AppStream, fromServer: boolean, tvb: Tvb): void {
+  const d = st.dissector!;
+  const { tree, pinfo, session } = L;
+  const item = tree.protocol(null, d.proto, tvb, 0, tvb.length);
+  const ctx: AppContext<unknown> = {
+    pinfo, tree, state: st.state, fromServer,
+    emit: (event: AppEvent) => session.onEvent?.(event, {
+      frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec, stream: pinfo.stream, protocol: d.proto.name, fromServer, bytes: tvb.length,
+    }),
+  };
+  if (!pinfo.colProtocol || pinfo.colProtocol === 'TCP') pinfo.colProtocol = d.proto.short;
+  try {
+    d.dissect(tvb, item, ctx);
+  } catch (e) {
+    const why = e instanceof BoundsError ? e.message : `decoder error: ${(e as Error).message ?? String(e)}`;
+    tree.malformed(item, d.proto.short, why);
+    pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo} [Malformed Packet]` : '[Malformed Packet]';
+  }
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a, 0);
+  out.set(b, a.length);
+  return out;
+}

@@ -1,0 +1,218 @@
+/**
+ * TCP header, options and flags (the field tree), then conversation analysis (analysis/) and the
+ * hand-off of payload to reassembly and the DB decoders (tcp-app.ts).
+ */
+import { TCP } from '../../../shared/fields/tcp';
+import type { TcpHeaderFacts } from '../analysis/tcp-types';
+import { TA, TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR, TH_AE } from '../analysis/tcp-types';
+import { addTcpAnalysisTree } from '../analysis/tcp-analysis-tree';
+import type { Layers } from './layers';
+import type { ProtoNode } from './tree';
+import type { Tvb } from './tvb';
+import { handTcpPayload } from './tcp-app';
+
+const F = TCP.f;
+
+interface ParsedOptions {
+  mss?: number;
+  wscale?: number;
+  sackPerm: boolean;
+  sack: number[];
+  tsval?: number;
+  tsecr?: number;
+  info: string[];
+}
+
+export function dissectTcp(L: Layers, tvb: Tvb): void {
+  const { tree, pinfo } = L;
+  tvb.check(0, 20);
+  const srcPort = tvb.u16(0), dstPort = tvb.u16(2);
+  const seq = tvb.u32(4), ack = tvb.u32(8);
+  const hlen = (tvb.u8(12) >> 4) * 4;
+  const flags = tvb.u16(12) & 0x0fff;
+  const window = tvb.u16(14);
+  const item = tree.protocol(null, TCP, tvb, 0, Math.min(Math.max(hlen, 20), tvb.length));
+  pinfo.srcPort = srcPort;
+  pinfo.dstPort = dstPort;
+  pinfo.colProtocol = 'TCP';
+  tree.add(item, F.srcport, tvb, 0, 2, srcPort);
+  tree.add(item, F.dstport, tvb, 2, 2, dstPort);
+  tree.hidden(item, F.port, tvb, 0, 2, srcPort);
+  tree.hidden(item, F.port, tvb, 2, 2, dstPort);
+  if (hlen < 20) {
+    tree.add(item, F.hdrLen, tvb, 12, 1, hlen);
+    tree.malformed(item, 'TCP', `Bogus TCP header length (${hlen}, must be at least 20)`);
+    pinfo.colInfo = `${srcPort} → ${dstPort} [BOGUS TCP HEADER LENGTH]`;
+    return;
+  }
+  const seglen = Math.max(0, tvb.length - hlen);
+  const opts = hlen > 20 ? parseOptions(tvb, hlen) : { sackPerm: false, sack: [], info: [] };
+  const net = L.net;
+  const facts: TcpHeaderFacts = {
+    frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec,
+    src: net ? net.srcKey : '?', dst: net ? net.dstKey : '?', srcPort, dstPort,
+    seq, ack, flags, window, seglen,
+    mss: opts.mss, wscale: opts.wscale, sackPerm: opts.sackPerm, sack: opts.sack, tsval: opts.tsval, tsecr: opts.tsecr,
+  };
+  const r = L.session.tcp.process(facts);
+  pinfo.stream = r.stream;
+  L.session.onTcp?.(facts, r);
+
+  tree.generated(item, F.stream, r.stream, undefined, tvb.ds, tvb.base);
+  tree.generated(item, F.completeness, r.completeness, undefined, tvb.ds, tvb.base);
+  tree.generated(item, F.len, seglen, undefined, tvb.ds, tvb.base);
+  tree.add(item, F.seq, tvb, 4, 4, r.relSeq);
+  tree.add(item, F.seqRaw, tvb, 4, 4, seq);
+  tree.generated(item, F.nxtseq, r.nxtSeq, undefined, tvb.ds, tvb.base);
+  tree.add(item, F.ack, tvb, 8, 4, (flags & TH_ACK) ? r.relAck : 0);
+  tree.add(item, F.ackRaw, tvb, 8, 4, ack);
+  tree.add(item, F.hdrLen, tvb, 12, 1, hlen);
+  const fl = tree.add(item, F.flags, tvb, 12, 2, flags);
+  for (const def of [F.flagsRes, F.flagsAe, F.flagsCwr, F.flagsEce, F.flagsUrg, F.flagsAck, F.flagsPush, F.flagsReset, F.flagsSyn, F.flagsFin]) {
+    tree.add(fl, def, tvb, 12, 2, (flags & def.mask!) !== 0);
+  }
+  tree.generated(fl, F.flagsStr, flagsString(flags));
+  tree.add(item, F.windowSizeValue, tvb, 14, 2, window);
+  tree.generated(item, F.windowSize, r.windowSize);
+  tree.generated(item, F.windowSizeScalefactor, r.scaleFactor);
+  tree.item(item, F.checksum, tvb, 16, 2);
+  tree.generated(item, F.checksumStatus, 2);
+  tree.item(item, F.urgentPointer, tvb, 18, 2);
+  if (hlen > 20) {
+    if (hlen > tvb.length) {
+      tree.malformed(item, 'TCP', `header length ${hlen} is past the end of the packet (${tvb.length} bytes)`);
+      return;
+    }
+    addOptionsTree(L, item, tvb, hlen, r.relSack);
+  }
+  addTcpAnalysisTree(tree, item, r, tvb);
+  const ts = tree.text(item, tvb, 0, 0, '[Timestamps]');
+  tree.generated(ts, F.timeRelative, r.timeRelative);
+  tree.generated(ts, F.timeDelta, r.timeDelta);
+
+  let summary = `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}, Seq: ${r.relSeq}`;
+  if (flags & TH_ACK) summary += `, Ack: ${r.relAck}`;
+  summary += `, Len: ${seglen}`;
+  tree.setProtocolText(item, summary);
+
+  let info = `${srcPort} → ${dstPort} [${flagNames(flags)}] Seq=${r.relSeq}`;
+  if (flags & TH_ACK) info += ` Ack=${r.relAck}`;
+  info += ` Win=${r.windowSize} Len=${seglen}`;
+  if (opts.info.length) info += ' ' + opts.info.join(' ');
+  pinfo.colInfo = analysisPrefix(r.flags) + info;
+
+  if (seglen > 0) {
+    const payload = tvb.sub(hlen, seglen);
+    tree.add(item, F.payload, payload, 0, seglen, payload.bytes(0, seglen), `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
+    handTcpPayload(L, payload, facts, r);
+  }
+}
+
+function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
+  const out: ParsedOptions = { sackPerm: false, sack: [], info: [] };
+  let off = 20;
+  const end = Math.min(hlen, tvb.length);
+  while (off < end) {
+    const kind = tvb.u8(off);
+    if (kind === 0) break;
+    if (kind === 1) { off++; continue; }
+    if (off + 1 >= end) break;
+    const len = tvb.u8(off + 1);
+    if (len < 2 || off + len > end) break;
+    if (kind === 2 && len === 4) { out.mss = tvb.u16(off + 2); out.info.push(`MSS=${out.mss}`); }
+    else if (kind === 3 && len === 3) { out.wscale = tvb.u8(off + 2); out.info.push(`WS=${2 ** Math.min(out.wscale, 14)}`); }
+    else if (kind === 4 && len === 2) { out.sackPerm = true; out.info.push('SACK_PERM'); }
+    else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
+      for (let o = off + 2; o + 8 <= off + len; o += 8) out.sack.push(tvb.u32(o), tvb.u32(o + 4));
+    } else if (kind === 8 && len === 10) {
+      out.tsval = tvb.u32(off + 2); out.tsecr = tvb.u32(off + 6);
+      out.info.push(`TSval=${out.tsval} TSecr=${out.tsecr}`);
+    }
+    off += len;
+  }
+  return out;
+}
+
+function addOptionsTree(L: Layers, parent: ProtoNode, tvb: Tvb, hlen: number, relSack: readonly number[]): void {
+  const { tree } = L;
+  const optsTvb = tvb.sub(20, hlen - 20);
+  const opts = tree.add(parent, F.options, optsTvb, 0, optsTvb.length, optsTvb.bytes(0, optsTvb.length), `Options: (${hlen - 20} bytes)`);
+  let off = 20;
+  let sackIdx = 0;
+  while (off < hlen) {
+    const kind = tvb.u8(off);
+    if (kind === 0 || kind === 1) {
+      const o = tree.add(opts, kind === 0 ? F.optionsEol : F.optionsNop, tvb, off, 1, tvb.bytes(off, 1));
+      tree.add(o, F.optionKind, tvb, off, 1, kind);
+      off++;
+      if (kind === 0) break;
+      continue;
+    }
+    if (off + 1 >= hlen) { tree.add(opts, F.optionLenInvalid, tvb, off, 1, null); break; }
+    const len = tvb.u8(off + 1);
+    if (len < 2 || off + len > hlen) {
+      tree.expert(opts, F.optionLenInvalid, 'Error', `Option length ${len} is invalid`, tvb, off, 2);
+      break;
+    }
+    const def = kind === 2 ? F.optionsMss : kind === 3 ? F.optionsWscale : kind === 4 ? F.optionsSackPerm :
+      kind === 5 ? F.optionsSack : kind === 8 ? F.optionsTimestamp : null;
+    const o = def ? tree.add(opts, def, tvb, off, len, tvb.bytes(off, len)) : tree.text(opts, tvb, off, len, `TCP Option - Unknown (${kind})`);
+    tree.add(o, F.optionKind, tvb, off, 1, kind);
+    tree.add(o, F.optionLen, tvb, off + 1, 1, len);
+    if (kind === 2 && len === 4) tree.item(o, F.mssVal, tvb, off + 2, 2);
+    else if (kind === 3 && len === 3) {
+      const shift = tvb.u8(off + 2);
+      tree.add(o, F.wscaleShift, tvb, off + 2, 1, shift);
+      tree.add(o, F.wscaleMultiplier, tvb, off + 2, 1, 2 ** Math.min(shift, 14));
+    } else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
+      let n = 0;
+      for (let p = off + 2; p + 8 <= off + len; p += 8, n++) {
+        tree.add(o, F.sackLe, tvb, p, 4, relSack[sackIdx++] ?? tvb.u32(p));
+        tree.add(o, F.sackRe, tvb, p + 4, 4, relSack[sackIdx++] ?? tvb.u32(p + 4));
+      }
+      tree.generated(o, F.sackCount, n);
+    } else if (kind === 8 && len === 10) {
+      tree.item(o, F.tsval, tvb, off + 2, 4);
+      tree.item(o, F.tsecr, tvb, off + 6, 4);
+    }
+    off += len;
+  }
+}
+
+const FLAG_NAMES: [number, string][] = [
+  [TH_FIN, 'FIN'], [TH_SYN, 'SYN'], [TH_RST, 'RST'], [TH_PUSH, 'PSH'], [TH_ACK, 'ACK'], [TH_URG, 'URG'], [TH_ECE, 'ECE'], [TH_CWR, 'CWR'], [TH_AE, 'AE'],
+];
+
+function flagNames(flags: number): string {
+  const out: string[] = [];
+  for (const [bit, name] of FLAG_NAMES) if (flags & bit) out.push(name);
+  return out.length ? out.join(', ') : '<None>';
+}
+
+/** Wireshark's compact flag string, e.g. "·······AP···". */
+function flagsString(flags: number): string {
+  const letters = 'RRRACEUAPRSF';
+  let s = '';
+  for (let i = 0; i < 12; i++) {
+    const bit = 1 << (11 - i);
+    s += flags & bit ? letters[i] : '·';
+  }
+  return s;
+}
+
+const INFO_TAGS: [number, string][] = [
+  [TA.REUSED_PORTS, 'TCP Port numbers reused'], [TA.LOST_SEGMENT, 'TCP Previous segment not captured'],
+  [TA.ACK_LOST_SEGMENT, 'TCP ACKed unseen segment'], [TA.SPURIOUS_RETRANSMISSION, 'TCP Spurious Retransmission'],
+  [TA.FAST_RETRANSMISSION, 'TCP Fast Retransmission'], [TA.RETRANSMISSION, 'TCP Retransmission'],
+  [TA.OUT_OF_ORDER, 'TCP Out-Of-Order'], [TA.DUPLICATE_ACK, 'TCP Dup ACK'], [TA.ZERO_WINDOW, 'TCP ZeroWindow'],
+  [TA.ZERO_WINDOW_PROBE, 'TCP ZeroWindowProbe'], [TA.ZERO_WINDOW_PROBE_ACK, 'TCP ZeroWindowProbeAck'],
+  [TA.WINDOW_FULL, 'TCP Window Full'], [TA.WINDOW_UPDATE, 'TCP Window Update'], [TA.KEEP_ALIVE, 'TCP Keep-Alive'],
+  [TA.KEEP_ALIVE_ACK, 'TCP Keep-Alive ACK'],
+];
+
+/** Wireshark's "[TCP Retransmission] " style prefixes for the Info column. */
+function analysisPrefix(a: number): string {
+  let out = '';
+  for (const [bit, tag] of INFO_TAGS) if (a & bit) out += `[${tag}] `;
+  return out;
+}

@@ -1,0 +1,79 @@
+/**
+ * A bounds-checked view of packet bytes (Wireshark's tvbuff). Every read past the end throws
+ * BoundsError, which the dissection driver turns into a "malformed" item on that packet only —
+ * so a decoder can read optimistically and hostile bytes still cannot crash or desynchronise us.
+ */
+
+export class BoundsError extends Error {
+  constructor(readonly offset: number, readonly want: number, readonly have: number) {
+    super(`read of ${want} byte(s) at offset ${offset} past the end (${have} bytes)`);
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+const latin1 = new TextDecoder('latin1');
+const utf16le = new TextDecoder('utf-16le', { fatal: false });
+
+export class Tvb {
+  readonly length: number;
+  private readonly view: DataView;
+
+  /**
+   * @param data  the bytes of this view (a subarray; not copied)
+   * @param ds    the data source index these bytes belong to (0 = the frame, >0 = reassembled)
+   * @param base  offset of data[0] within that data source (so byte ranges in the tree are absolute)
+   */
+  constructor(readonly data: Uint8Array, readonly ds = 0, readonly base = 0) {
+    this.length = data.length;
+    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  /** Bytes from `off` to the end, or -1 when off is beyond the end. */
+  remaining(off: number): number {
+    return off > this.length ? -1 : this.length - off;
+  }
+
+  check(off: number, len: number): void {
+    if (off < 0 || len < 0 || off + len > this.length) throw new BoundsError(off, len, this.length);
+  }
+
+  sub(off: number, len = this.length - off): Tvb {
+    this.check(off, len);
+    return new Tvb(this.data.subarray(off, off + len), this.ds, this.base + off);
+  }
+
+  u8(off: number): number { this.check(off, 1); return this.data[off]!; }
+  u16(off: number): number { this.check(off, 2); return this.view.getUint16(off, false); }
+  u16le(off: number): number { this.check(off, 2); return this.view.getUint16(off, true); }
+  u24(off: number): number { this.check(off, 3); return (this.data[off]! << 16) | (this.data[off + 1]! << 8) | this.data[off + 2]!; }
+  u24le(off: number): number { this.check(off, 3); return this.data[off]! | (this.data[off + 1]! << 8) | (this.data[off + 2]! << 16); }
+  u32(off: number): number { this.check(off, 4); return this.view.getUint32(off, false); }
+  u32le(off: number): number { this.check(off, 4); return this.view.getUint32(off, true); }
+  i32(off: number): number { this.check(off, 4); return this.view.getInt32(off, false); }
+  i32le(off: number): number { this.check(off, 4); return this.view.getInt32(off, true); }
+  u64(off: number): bigint { this.check(off, 8); return this.view.getBigUint64(off, false); }
+  u64le(off: number): bigint { this.check(off, 8); return this.view.getBigUint64(off, true); }
+  i64le(off: number): bigint { this.check(off, 8); return this.view.getBigInt64(off, true); }
+  f32le(off: number): number { this.check(off, 4); return this.view.getFloat32(off, true); }
+  f64le(off: number): number { this.check(off, 8); return this.view.getFloat64(off, true); }
+
+  bytes(off: number, len: number): Uint8Array { this.check(off, len); return this.data.subarray(off, off + len); }
+
+  /** Decode a string; invalid sequences become U+FFFD (as Wireshark shows them). */
+  str(off: number, len: number, enc: 'utf8' | 'latin1' | 'utf16le' = 'utf8'): string {
+    const b = this.bytes(off, len);
+    return (enc === 'utf8' ? utf8 : enc === 'latin1' ? latin1 : utf16le).decode(b);
+  }
+
+  /** Index of the first `byte` at or after `off`, or -1. */
+  find(byte: number, off = 0): number {
+    if (off >= this.length) return -1;
+    return this.data.indexOf(byte, off);
+  }
+
+  /** Length of a NUL-terminated string at off, including the NUL; -1 if no NUL before the end. */
+  strzLen(off: number): number {
+    const i = this.find(0, off);
+    return i < 0 ? -1 : i - off + 1;
+  }
+}

@@ -1,0 +1,25 @@
+/** 802.1Q / 802.1ad VLAN tags (QinQ is a VLAN inside a VLAN). */
+import { VLAN } from '../../../shared/fields/link';
+import { dissectEthertype } from './ethertype';
+import type { Layers } from './layers';
+import type { Tvb } from './tvb';
+
+export function dissectVlan(L: Layers, tvb: Tvb): number {
+  const { tree } = L;
+  const F = VLAN.f;
+  tvb.check(0, 4);
+  const tci = tvb.u16(0);
+  const type = tvb.u16(2);
+  const item = tree.protocol(null, VLAN, tvb, 0, 4, `802.1Q Virtual LAN, PRI: ${tci >> 13}, DEI: ${(tci >> 12) & 1}, ID: ${tci & 0xfff}`);
+  tree.item(item, F.priority, tvb, 0, 2);
+  tree.item(item, F.dei, tvb, 0, 2);
+  tree.item(item, F.id, tvb, 0, 2);
+  if (type <= 1500) {
+    tree.add(item, F.len, tvb, 2, 2, type);
+    L.data(tvb.sub(4));
+    return tvb.length;
+  }
+  tree.add(item, F.etype, tvb, 2, 2, type);
+  const used = dissectEthertype(L, type, tvb.sub(4));
+  return used < 0 ? tvb.length : 4 + used;
+}
