@@ -2,6 +2,7 @@
 import { runRead } from './read';
 import { runQueries } from './queries';
 import { runConns } from './conns';
+import { runCapture, CAPTURE_USAGE } from './capture';
 import { UsageError } from './usage-error';
 
 const USAGE = `usage: dbwire <command> [options]
@@ -13,6 +14,7 @@ commands:
             every DB request with its response, latency, status and rows; --digest groups by statement
   conns     FILE [--json] [--timeline] [-d tcp.port==N,PROTO] [--idle-threshold S] [--slow-threshold S]
             one line per TCP connection: both ends' TCP state, login, queries, and a verdict in words
+  ${CAPTURE_USAGE}
 `;
 
 export async function main(argv: string[]): Promise<number> {
@@ -22,6 +24,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'read': return await runRead(rest);
       case 'queries': return await runQueries(rest);
       case 'conns': return await runConns(rest);
+      case 'capture': return await runCapture(rest);
       case undefined: case '-h': case '--help': case 'help':
         process.stdout.write(USAGE);
         return cmd === undefined ? 1 : 0;

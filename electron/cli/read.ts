@@ -9,6 +9,7 @@ import { summaryLine } from './columns';
 import { Out } from './out';
 import { UsageError } from './usage-error';
 import { openFailure } from './open-failure';
+import { ExportWriter } from '../engine/store/export-writer';
 
 export type FrameMatcher = (tree: PacketTree) => boolean;
 
@@ -31,11 +32,15 @@ export async function runRead(argv: string[]): Promise<number> {
   const json = o.format === 'json' ? new JsonPrinter(out) : null;
   let shown = 0;
   let result;
+  let exporter: ExportWriter | null = null;
   try {
-    result = await runPass(o.file, { decodeAs: o.decodeAs }, (d, fr) => {
+    result = await runPass(o.file, { decodeAs: o.decodeAs }, (d, fr, reader) => {
       if (match && !match(d.tree)) return;
       shown++;
-      if (!o.quiet) {
+      if (o.writeFile) {
+        exporter ??= new ExportWriter(o.writeFile, o.writeFormat, reader);
+        exporter.add(fr);
+      } else if (!o.quiet) {
         const rel = relTimeText(d.relNs);
         if (fields) fields.print(d, rel);
         else if (json) json.print(d);
@@ -44,7 +49,9 @@ export async function runRead(argv: string[]): Promise<number> {
       }
       return shown < o.count && !out.isClosed;
     });
+    if (o.writeFile) (exporter ?? emptyExport(o)).close();
   } catch (e) {
+    (exporter as ExportWriter | null)?.abort();
     return openFailure(o.file, e);
   } finally {
     json?.end();
@@ -55,4 +62,9 @@ export async function runRead(argv: string[]): Promise<number> {
     return 2;
   }
   return 0;
+}
+
+/** -w with no matching frame: still write an empty capture (as tshark does). */
+function emptyExport(o: { writeFile: string | null; writeFormat: 'pcap' | 'pcapng' }): { close(): void } {
+  return { close: () => new ExportWriter(o.writeFile!, o.writeFormat, { interfaces: [], sectionComments: [] } as never).close() };
 }

@@ -30,6 +30,7 @@ export const IP = defineProtocol('ip', 'Internet Protocol Version 4', 'IPv4', {
   optType: f.uint('ip.opt.type', 'Type', 8),
   optLen: f.uint('ip.opt.len', 'Length', 8),
   lenBad: f.none('ip.bogus_ip_length', 'Bogus IP length'),
+  hdrLenBad: f.none('ip.bogus_header_length', 'Bogus IP header length'),
 });
 
 /** IPv6 extension headers are protocols of their own in Wireshark (filterable as "ipv6.hopopts"). */

@@ -33,6 +33,16 @@ export const VLAN = defineProtocol('vlan', '802.1Q Virtual LAN', '802.1Q', {
   tooManyTags: f.none('vlan.too_many_tags', 'Too many nested VLAN tags'),
 });
 
+/** 802.1ad (Q-in-Q) outer tags: the same layout as 802.1Q, its own protocol in Wireshark. */
+export const IEEE8021AD = defineProtocol('ieee8021ad', 'IEEE 802.1ad', '802.1ad', {
+  priority: f.uint('ieee8021ad.priority', 'Priority', 16, 'dec', undefined, 0xe000),
+  dei: f.uint('ieee8021ad.dei', 'DEI', 16, 'dec', undefined, 0x1000),
+  id: f.uint('ieee8021ad.id', 'ID', 16, 'dec', undefined, 0x0fff),
+});
+
+/** LINKTYPE_RAW: no link header; Wireshark shows a "raw" layer before IP. */
+export const RAW = defineProtocol('raw', 'Raw packet data', 'Raw', {});
+
 export const SLL = defineProtocol('sll', 'Linux cooked capture', 'SLL', {
   pkttype: f.uint('sll.pkttype', 'Packet type', 16, 'dec', {
     0: 'Unicast to us', 1: 'Broadcast', 2: 'Multicast', 3: 'Unicast to another host', 4: 'Sent by us',
@@ -54,4 +64,4 @@ export const NULL_LINK = defineProtocol('null', 'Null/Loopback', 'NULL', {
   type: f.uint('null.type', 'Type', 16, 'hex', ETHERTYPES),
 });
 
-export const LINK_PROTOCOLS: readonly ProtocolDef[] = [ETH, VLAN, SLL, NULL_LINK];
+export const LINK_PROTOCOLS: readonly ProtocolDef[] = [ETH, VLAN, IEEE8021AD, RAW, SLL, NULL_LINK];

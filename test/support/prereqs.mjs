@@ -66,9 +66,12 @@ export function missingPackages(packages = SYSTEM_PACKAGES) {
   return packages.filter((p) => !p.paths.some(pathExists)).map((p) => p.name);
 }
 
+const SETUID_PRESEED = 'wireshark-common wireshark-common/install-setuid boolean false';
+
 /** The install command a non-root user should run. */
 export function installCommand(names) {
-  return `sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${names.join(' ')}`;
+  const preseed = names.includes('tshark') ? `echo '${SETUID_PRESEED}' | sudo debconf-set-selections && ` : '';
+  return `${preseed}sudo apt-get update && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${names.join(' ')}`;
 }
 
 function run(cmd, args, input) {
@@ -97,7 +100,7 @@ export function ensurePrereqs(packages = SYSTEM_PACKAGES) {
   try {
     // Keep dumpcap non-setuid and the install non-interactive.
     if (missing.includes('tshark') && existsSync('/usr/bin/debconf-set-selections')) {
-      run('debconf-set-selections', [], 'wireshark-common wireshark-common/install-setuid boolean false\n');
+      run('debconf-set-selections', [], `${SETUID_PRESEED}\n`);
     }
     run('apt-get', [...lockWait, 'update']);
     run('apt-get', [...lockWait, 'install', '-y', '--no-install-recommends', ...missing]);

@@ -1,9 +1,10 @@
 // Real database servers for tests: each on 127.0.0.1 on a free port, in its own temp dir, run in
 // the foreground as our child (never a system service). Servers are started through
-// `setpriv --pdeathsig KILL` so they die with the process that started them even if it is killed,
-// and an exit hook kills what is left and removes the temp dirs.
+// `setpriv --pdeathsig KILL` so they die with the process that started them even if it is killed;
+// an exit hook kills what is left and removes the temp dirs, and dirs of dead processes are swept.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -31,9 +32,8 @@ const STOP_TIMEOUT_MS = 15_000;
 const PORT_ATTEMPTS = 4;
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
-// Servers still running and per-process template dirs, for the exit hook.
+// Servers still running, for the exit hook.
 const live = new Map<ChildProcess, string>();
-const templateDirs = new Set<string>();
 let exitHookInstalled = false;
 
 function installExitHook(): void {
@@ -48,36 +48,61 @@ function installExitHook(): void {
       }
       rmSync(dir, { recursive: true, force: true });
     }
-    for (const dir of templateDirs) rmSync(dir, { recursive: true, force: true });
   });
 }
 
 /**
- * A data directory made once per process by `create(dataDir)` and copied (cp -a keeps owner and
- * modes) for each server: mariadb-install-db / initdb take seconds on a busy machine, a copy
- * a fraction of that.
+ * A data directory made once by `create(dir, dataDir)` and copied (cp -a keeps owner and modes)
+ * for each server: mariadb-install-db / initdb take seconds on a busy machine, a copy a fraction
+ * of that. Templates are shared by all test processes in /tmp/dbwire-templates-<uid>/, keyed by
+ * the server binary and the creation arguments, and built in a private dir then renamed into
+ * place, so a half-built template is never used.
  */
-function templateMaker(kind: string, create: (dir: string, dataDir: string) => Promise<void>): (target: string) => Promise<void> {
+function templateMaker(kind: string, fingerprint: () => string, create: (dir: string, dataDir: string) => Promise<void>): (target: string) => Promise<void> {
   let template: Promise<string> | null = null;
   return async (target) => {
     template ??= (async () => {
-      installExitHook();
-      const dir = makeTempDir(`${kind}-template`);
-      templateDirs.add(dir);
+      const root = join(tmpdir(), `dbwire-templates-${process.getuid?.() ?? 0}`);
+      mkdirSync(root, { recursive: true, mode: 0o755 });
+      const hash = createHash('sha256').update(fingerprint()).digest('hex').slice(0, 16);
+      const final = join(root, `${kind}-${hash}`);
+      if (existsSync(join(final, 'data'))) return join(final, 'data');
+      sweepTemplateBuilds(root);
+      const building = mkdtempSync(join(root, `${kind}-${hash}.building-${process.pid}-`));
       try {
-        await create(dir, join(dir, 'data'));
+        await create(building, join(building, 'data'));
+        try {
+          renameSync(building, final);
+        } catch (e) {
+          // Another process finished the same template first: use theirs.
+          if (!existsSync(join(final, 'data'))) throw e;
+          rmSync(building, { recursive: true, force: true });
+        }
       } catch (err) {
         template = null;
-        rmSync(dir, { recursive: true, force: true });
-        templateDirs.delete(dir);
+        rmSync(building, { recursive: true, force: true });
         throw err;
       }
-      return join(dir, 'data');
+      return join(final, 'data');
     })();
     const src = await template;
     const r = await runCommand('cp', ['-a', src, target]);
     if (r.code !== 0) throw new Error(`copying ${kind} template ${src} to ${target} failed:\n${r.stderr}`);
   };
+}
+
+/** Removes template builds abandoned by processes that no longer exist. */
+function sweepTemplateBuilds(root: string): void {
+  for (const name of readdirSync(root)) {
+    const m = /\.building-(\d+)-/.exec(name);
+    if (m && !isProcessAlive(Number(m[1]))) rmSync(join(root, name), { recursive: true, force: true });
+  }
+}
+
+/** Identifies an installed binary (path, size, mtime) for template keys. */
+function binaryFingerprint(path: string): string {
+  const st = statSync(path);
+  return `${path}:${st.size}:${st.mtimeMs}`;
 }
 
 /** A port that was free a moment ago (the kernel's pick for port 0). */
@@ -112,7 +137,7 @@ function makeTempDir(kind: string): string {
   return mkdtempSync(join(tmpdir(), `dbwire-${kind}-${process.pid}-`));
 }
 
-function logTail(file: string, lines = 25): string {
+function logTail(file: string, lines = 40): string {
   try {
     return readFileSync(file, 'utf8').split('\n').slice(-lines).join('\n');
   } catch {
@@ -236,7 +261,7 @@ interface ServerSpec {
   start(port: number): Launched;
   /** True once the server accepts connections. */
   ready(port: number): Promise<boolean>;
-  /** One-time setup after the first successful start (users, databases). */
+  /** Setup once the server is ready (users, databases). */
   setup?(port: number): Promise<void>;
   fields: Pick<DbServer, 'user' | 'password' | 'database'>;
 }
@@ -291,11 +316,13 @@ async function mustSucceed(what: string, p: Promise<{ code: number | null; stdou
 const MARIADB_COMMON_ARGS = ['--innodb-log-file-size=8M', '--innodb-buffer-pool-size=32M', '--skip-name-resolve'];
 const MARIADB_USER_ARGS = isRoot ? ['--user=root'] : [];
 
-const copyMariadbTemplate = templateMaker('mariadb', async (dir, dataDir) => {
+const MARIADB_INSTALL_ARGS = [...MARIADB_USER_ARGS, '--auth-root-authentication-method=normal', '--skip-test-db', ...MARIADB_COMMON_ARGS];
+
+const copyMariadbTemplate = templateMaker('mariadb', () => binaryFingerprint('/usr/sbin/mariadbd') + JSON.stringify(MARIADB_INSTALL_ARGS), async (dir, dataDir) => {
   const installDb = requireBinary('/usr/bin/mariadb-install-db', 'mariadb-server');
   const install = await runCommand(
     installDb,
-    ['--no-defaults', `--datadir=${dataDir}`, ...MARIADB_USER_ARGS, '--auth-root-authentication-method=normal', '--skip-test-db', ...MARIADB_COMMON_ARGS],
+    ['--no-defaults', `--datadir=${dataDir}`, ...MARIADB_INSTALL_ARGS],
     { cwd: dir, timeoutMs: 120_000 },
   );
   if (install.code !== 0) throw new Error(`mariadb-install-db failed (exit ${install.code}):\n${install.stdout}\n${install.stderr}`);
@@ -379,12 +406,14 @@ async function chownToPostgres(dir: string): Promise<void> {
   chownSync(dir, Number(uid.stdout.trim()), Number(gid.stdout.trim()));
 }
 
-const copyPostgresTemplate = templateMaker('postgres', async (dir, dataDir) => {
+const INITDB_ARGS = ['-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '-E', 'UTF8', '--locale=C'];
+
+const copyPostgresTemplate = templateMaker('postgres', () => binaryFingerprint(join(postgresBinDir(), 'postgres')) + JSON.stringify(INITDB_ARGS), async (dir, dataDir) => {
   await chownToPostgres(dir);
   const asUser = isRoot ? ['--reuid=postgres', '--regid=postgres', '--init-groups'] : [];
   const initdb = await runCommand(
     '/usr/bin/setpriv',
-    [...asUser, '--', join(postgresBinDir(), 'initdb'), '-D', dataDir, '-U', 'postgres', '--auth-local=trust', '--auth-host=scram-sha-256', '--no-sync', '-E', 'UTF8', '--locale=C'],
+    [...asUser, '--', join(postgresBinDir(), 'initdb'), '-D', dataDir, ...INITDB_ARGS],
     { cwd: dir, timeoutMs: 120_000, env: { ...process.env, LC_ALL: 'C' } },
   );
   if (initdb.code !== 0) throw new Error(`initdb failed (exit ${initdb.code}):\n${initdb.stdout}\n${initdb.stderr}`);
@@ -424,7 +453,6 @@ export async function startPostgres(
   }
   if (opts.idleSessionTimeoutMs !== undefined) conf.idle_session_timeout = String(opts.idleSessionTimeoutMs);
   Object.assign(conf, opts.extraConf);
-  let setupDone = false;
   return startServer({
     kind: 'postgres',
     dir,
@@ -439,12 +467,10 @@ export async function startPostgres(
       }),
     ready: async (port) => (await runCommand('pg_isready', ['-q', '-h', dir, '-p', String(port), '-t', '1'])).code === 0,
     setup: async (port) => {
-      if (setupDone) return;
       await mustSucceed(
         'PostgreSQL setup',
         runCommand('psql', ['-X', '-q', '-h', dir, '-p', String(port), '-U', 'postgres', '-d', 'postgres', '-v', 'ON_ERROR_STOP=1', '-c', "CREATE ROLE app LOGIN PASSWORD 'secret'", '-c', 'CREATE DATABASE shop OWNER app']),
       );
-      setupDone = true;
     },
   });
 }

@@ -78,9 +78,13 @@ export interface TcpSegmentAnalysis {
   readonly dir: 0 | 1;
   /** Relative sequence/ack numbers and next sequence number (tcp.seq, tcp.ack, tcp.nxtseq). */
   readonly relSeq: number;
+  /** Relative when the ACK flag is set; otherwise the raw field, as Wireshark shows it. */
   readonly relAck: number;
   readonly nxtSeq: number;
-  /** Calculated window (tcp.window_size) and scale factor (tcp.window_size_scalefactor: -1 unknown, -2 no scaling). */
+  /**
+   * Calculated window (tcp.window_size) and scale factor (tcp.window_size_scalefactor: -1 unknown,
+   * -2 no scaling). Wireshark shows no scale factor on SYN segments.
+   */
   readonly windowSize: number;
   readonly scaleFactor: number;
   /** tcp.completeness as known so far (single pass). */
@@ -92,6 +96,8 @@ export interface TcpSegmentAnalysis {
   readonly relSack: readonly number[];
   /** TA bits. */
   readonly flags: number;
+  /** Whether Wireshark shows the "SEQ/ACK analysis" item (tcp.analysis) for this segment. */
+  readonly hasAnalysis: boolean;
   readonly bytesInFlight?: number;
   readonly pushBytesSent?: number;
   readonly acksFrame?: number;

@@ -91,6 +91,13 @@ export class TransactionTracker {
     all.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
     return all.map(toTransaction);
   }
+
+  /** The transactions so far, leaving open requests open (live capture): unanswered ones read as 'no-response' in the copy only. */
+  snapshot(): Transaction[] {
+    const open = new Set([...this.open.values()].flat());
+    const all = [...this.done, ...open].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
+    return all.map((t) => toTransaction(open.has(t) && t.responseFrame === null ? { ...t, status: 'no-response' } : t));
+  }
 }
 
 function toTransaction(t: OpenTx): Transaction {

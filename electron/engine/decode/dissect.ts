@@ -34,8 +34,8 @@ export interface Dissected {
   readonly relNs: bigint;
 }
 
-export function dissectFrame(session: DissectSession, fr: FrameInput): Dissected {
-  const tree = new PacketTree(fr.data);
+/** `tree` may be a lean subclass (the session engine's SummaryTree) that keeps only protocols. */
+export function dissectFrame(session: DissectSession, fr: FrameInput, tree: PacketTree = new PacketTree(fr.data)): Dissected {
   const pinfo = newPacketInfo(fr.num, fr.tsSec, fr.tsNsec);
   const tvb = new Tvb(fr.data, 0, 0);
   const frameItem = addFrameItem(session, tree, tvb, fr);
@@ -47,8 +47,9 @@ export function dissectFrame(session: DissectSession, fr: FrameInput): Dissected
     tree.malformed(null, pinfo.colProtocol || 'Frame', why);
     pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo} [Malformed Packet]` : '[Malformed Packet]';
   }
-  const protocols = tree.protocols.filter((p) => p !== 'frame' && p !== '_ws.malformed' && !p.startsWith('ipv6.'));
-  protocolsItem(frameItem).value = withEthertype(protocols).join(':');
+  const protocols = tree.protocols.filter((p) => p !== 'frame' && p !== '_ws.malformed');
+  const protocolsNode = protocolsItem(frameItem);
+  if (protocolsNode) protocolsNode.value = withEthertype(protocols).join(':');
   const ns = BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
   return { tree, pinfo, relNs: ns - (session.firstNs ?? ns) };
 }
@@ -74,13 +75,13 @@ function withEthertype(protocols: string[]): string[] {
   const out: string[] = [];
   for (const p of protocols) {
     out.push(p);
-    if (p === 'eth' || p === 'vlan' || p === 'sll') out.push('ethertype');
+    if (p === 'eth' || p === 'vlan' || p === 'ieee8021ad' || p === 'sll') out.push('ethertype');
   }
   return out;
 }
 
 function protocolsItem(frameItem: ReturnType<PacketTree['protocol']>) {
-  return frameItem.children!.find((c) => c.def === FRAME.f.protocols)!;
+  return frameItem.children?.find((c) => c.def === FRAME.f.protocols);
 }
 
 function addFrameItem(session: DissectSession, tree: PacketTree, tvb: Tvb, fr: FrameInput) {

@@ -19,6 +19,7 @@ export function isVlanType(t: number): boolean {
 export function dissectEthertype(L: Layers, type: number, tvb: Tvb): number {
   if (type === ETHERTYPE_IPV4) return L.ipv4(tvb);
   if (type === ETHERTYPE_IPV6) return L.ipv6(tvb);
+  if (type === ETHERTYPE_QINQ) return L.ieee8021ad(tvb);
   if (isVlanType(type)) return L.vlan(tvb);
   L.data(tvb);
   return -1;

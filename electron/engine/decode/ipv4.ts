@@ -13,7 +13,10 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
   tree.add(item, F.version, tvb, 0, 1, b0 >> 4);
   tree.add(item, F.hdrLen, tvb, 0, 1, hlen);
   if (hlen < 20) {
-    tree.malformed(item, 'IPv4', `Bogus IP header length (${hlen}, must be at least 20)`);
+    // Wireshark reports this as an expert error, not as a malformed packet.
+    tree.expert(item, F.hdrLenBad, 'Error', `Bogus IP header length (${hlen}, must be at least 20)`, tvb, 0, 1);
+    pinfo.colProtocol = 'IPv4';
+    pinfo.colInfo = `Bogus IP header length (${hlen}, must be at least 20)`;
     return -1;
   }
   tvb.check(0, 20);
@@ -51,7 +54,7 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
   }
   if (totalLen === 0) totalLen = tvb.length; // TCP segmentation offload: the length was never filled in
   if (totalLen < hlen) {
-    tree.malformed(lenItem, 'IPv4', `Bogus IP length (${totalLen}, less than header length ${hlen})`);
+    tree.expert(lenItem, F.lenBad, 'Error', `Bogus IP length (${totalLen}, less than header length ${hlen})`, tvb, 2, 2);
     return -1;
   }
   const end = Math.min(totalLen, tvb.length);

@@ -1,5 +1,5 @@
 /** BSD loopback: LINKTYPE_NULL (family in the capturing host's byte order) and LINKTYPE_LOOP (network order). */
-import { NULL_LINK } from '../../../shared/fields/link';
+import { NULL_LINK, RAW } from '../../../shared/fields/link';
 import type { Layers } from './layers';
 import type { Tvb } from './tvb';
 
@@ -23,6 +23,7 @@ export function dissectNull(L: Layers, tvb: Tvb, networkOrder: boolean): void {
 
 /** LINKTYPE_RAW and friends: the version nibble says IPv4 or IPv6. */
 export function dissectRawIp(L: Layers, tvb: Tvb): void {
+  L.tree.protocol(null, RAW, tvb, 0, 0, 'Raw packet data');
   const v = tvb.u8(0) >> 4;
   if (v === 4) L.ipv4(tvb);
   else if (v === 6) L.ipv6(tvb);

@@ -41,8 +41,9 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   tree.hidden(item, F.port, tvb, 2, 2, dstPort);
   if (hlen < 20) {
     tree.add(item, F.hdrLen, tvb, 12, 1, hlen);
-    tree.malformed(item, 'TCP', `Bogus TCP header length (${hlen}, must be at least 20)`);
-    pinfo.colInfo = `${srcPort} → ${dstPort} [BOGUS TCP HEADER LENGTH]`;
+    // Wireshark reports this as an expert error, not as a malformed packet.
+    tree.expert(item, F.hdrLenBad, 'Error', `Bogus TCP header length (${hlen}, must be at least 20)`, tvb, 12, 1);
+    pinfo.colInfo = `${srcPort} → ${dstPort}, bogus TCP header length (${hlen}, must be at least 20)`;
     return;
   }
   const seglen = Math.max(0, tvb.length - hlen);

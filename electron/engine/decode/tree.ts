@@ -51,7 +51,7 @@ export class PacketTree {
     return this.dataSources.length - 1;
   }
 
-  private attach(parent: ProtoNode | null, node: ProtoNode): ProtoNode {
+  protected attach(parent: ProtoNode | null, node: ProtoNode): ProtoNode {
     if (parent) (parent.children ??= []).push(node);
     else this.roots.push(node);
     if (node.def) {

@@ -1,8 +1,22 @@
 /** 802.1Q / 802.1ad VLAN tags (QinQ is a VLAN inside a VLAN). */
-import { VLAN } from '../../../shared/fields/link';
+import { IEEE8021AD, VLAN } from '../../../shared/fields/link';
 import { dissectEthertype } from './ethertype';
 import type { Layers } from './layers';
 import type { Tvb } from './tvb';
+
+/** An 802.1ad service tag (TPID 0x88a8): the outer tag of Q-in-Q. */
+export function dissectIeee8021ad(L: Layers, tvb: Tvb): number {
+  const { tree } = L;
+  const F = IEEE8021AD.f;
+  tvb.check(0, 4);
+  const tci = tvb.u16(0);
+  const item = tree.protocol(null, IEEE8021AD, tvb, 0, 4, `IEEE 802.1ad, ID: ${tci & 0xfff}`);
+  tree.item(item, F.priority, tvb, 0, 2);
+  tree.item(item, F.dei, tvb, 0, 2);
+  tree.item(item, F.id, tvb, 0, 2);
+  const used = dissectEthertype(L, tvb.u16(2), tvb.sub(4));
+  return used < 0 ? tvb.length : 4 + used;
+}
 
 export function dissectVlan(L: Layers, tvb: Tvb): number {
   const { tree } = L;

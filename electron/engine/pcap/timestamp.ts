@@ -1,6 +1,5 @@
 /** Exact conversion of pcapng timestamps (64-bit tick counts) to seconds + nanoseconds. */
 
-const TWO_32 = 4294967296;
 const NS_PER_SEC = 1_000_000_000;
 
 /** Units per second for an if_tsresol byte: MSB clear → 10^-v, set → 2^-v. null when finer
@@ -28,26 +27,33 @@ export class TickConverter {
   /** Writes seconds/nanoseconds into `out` (avoids an object per packet). Like Wireshark:
    *  secs = ticks / units, nsecs = (ticks % units) * 1e9 / units, both truncated. */
   convert(hi: number, lo: number, out: { tsSec: number; tsNsec: number }): void {
-    const ticks = hi * TWO_32 + lo;
-    if (ticks <= Number.MAX_SAFE_INTEGER && this.nsPerTick !== 0) {
-      let sec = Math.floor(ticks / this.unitsPerSec);
-      let rem = ticks - sec * this.unitsPerSec;
-      // float division may be off by one near integer boundaries; fix it exactly
-      if (rem < 0) {
-        sec -= 1;
-        rem += this.unitsPerSec;
-      } else if (rem >= this.unitsPerSec) {
-        sec += 1;
-        rem -= this.unitsPerSec;
+    const u = this.unitsPerSec;
+    if (this.nsPerTick !== 0) {
+      // exact long division of the 64-bit tick count in 16-bit digits: every intermediate stays
+      // below 2^53, so ns timestamps (≈1.7e18 ticks) need no BigInt
+      let rem = 0;
+      let sec = 0;
+      for (const d of [hi >>> 16, hi & 0xffff, lo >>> 16, lo & 0xffff]) {
+        const cur = rem * 65536 + d;
+        let q = Math.floor(cur / u);
+        rem = cur - q * u;
+        if (rem < 0) {
+          q -= 1;
+          rem += u;
+        } else if (rem >= u) {
+          q += 1;
+          rem -= u;
+        }
+        sec = sec * 65536 + q;
       }
       out.tsSec = sec + this.offsetSec;
       out.tsNsec = rem * this.nsPerTick;
       return;
     }
     const t = (BigInt(hi) << 32n) | BigInt(lo);
-    const u = this.unitsBig;
-    out.tsSec = Number(t / u) + this.offsetSec;
-    out.tsNsec = Number(((t % u) * 1_000_000_000n) / u);
+    const big = this.unitsBig;
+    out.tsSec = Number(t / big) + this.offsetSec;
+    out.tsNsec = Number(((t % big) * 1_000_000_000n) / big);
   }
 }
 

@@ -33,7 +33,7 @@ describe('link and network layers agree with tshark', () => {
   it('Ethernet, IPv4, TCP with options, UDP', () => agree('eth', 1, [
     ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcpSyn)),
     ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcpData, { id: 0x1234, ttl: 3, df: false })),
-    ether(0x0800, ipv4('10.0.0.1', '10.0.0.9', 17, udp(5353, 53, 'abc'))),
+    ether(0x0800, ipv4('10.0.0.1', '10.0.0.9', 17, udp(40001, 40002, 'abc'))),
   ]));
 
   it('802.1Q and QinQ tags', () => agree('vlan', 1, [
@@ -65,7 +65,7 @@ describe('link and network layers agree with tshark', () => {
 });
 
 describe('malformed packets', () => {
-  it('end their tree with _ws.malformed and the next packets still decode', async () => {
+  it('end their tree with _ws.malformed (or an expert error where Wireshark gives one) and the next packets still decode', async () => {
     const good = ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcpData));
     const badTcpHdr = ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, bytes(tcpData.subarray(0, 12), [0x30], tcpData.subarray(13))));
     const cutIp = ether(0x0800, ipv4('10.0.0.1', '10.0.0.2', 6, tcpData).subarray(0, 10));
@@ -74,15 +74,20 @@ describe('malformed packets', () => {
     writePcap(file, 1, [good, badTcpHdr, cutIp, badIhl, good].map((data) => ({ data })));
     const malformed: boolean[] = [];
     const ports: number[] = [];
+    const experts: boolean[] = [];
     const r = await runPass(file, {}, (d) => {
+      experts.push(d.tree.has('tcp.bogus_header_length') || d.tree.has('ip.bogus_header_length'));
       malformed.push(d.tree.has('_ws.malformed'));
       ports.push((d.tree.first('tcp.srcport')?.value as number | undefined) ?? -1);
     });
     expect(r.error).toBeNull();
-    expect(malformed).toEqual([false, true, true, true, false]);
+    expect(r.frames).toBe(5);
+    // A cut IP header is malformed; bogus header lengths are expert errors, as in Wireshark.
+    expect(malformed).toEqual([false, false, true, false, false]);
+    expect(experts).toEqual([false, true, false, true, false]);
     expect(ports[0]).toBe(40000);
     expect(ports[4]).toBe(40000);
-    const ref = await tsharkFields(file, ['_ws.malformed']);
-    expect(ref.map((row) => row[0]!.length > 0)).toEqual(malformed);
+    const ref = await tsharkFields(file, ['frame.number', '_ws.malformed']);
+    expect(ref.map((row) => row[1]!.length > 0)).toEqual(malformed);
   });
 });

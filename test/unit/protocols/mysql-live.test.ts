@@ -72,9 +72,8 @@ function replay(chunks: Chunk[]): Decoded {
       const item = tree.protocol(null, mysqlDissector.proto, tvb, 0, n);
       try {
         mysqlDissector.dissect(tvb, item, { pinfo, tree, state, fromServer: c.fromServer, emit: (e) => events.push(e) });
-      } catch (e) {
+      } catch {
         malformed++;
-        if (process.env.MYSQL_LIVE_DEBUG) console.error('malformed', c.fromServer, state.phase, Buffer.from(tvb.data).toString('hex').slice(0, 120), e);
       }
       off += n;
     }

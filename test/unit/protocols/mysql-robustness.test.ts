@@ -94,7 +94,7 @@ describe('mysql decoder on hostile bytes', () => {
         const cut = rnd(3) === 0 ? msg.subarray(0, rnd(msg.length + 1)) : msg;
         dissectLikeDriver(state, cut, fromServer, ++num);
         expect(() => mysqlDissector.resync!(cut, state, fromServer)).not.toThrow();
-        expect(mysqlDissector.probe!(cut, fromServer) === true || mysqlDissector.probe!(cut, fromServer) === false).toBe(true);
+        expect(() => mysqlDissector.probe!(cut, fromServer)).not.toThrow();
       }
     }
   });

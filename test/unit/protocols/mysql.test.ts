@@ -369,3 +369,13 @@ describe('mysql Info column across several messages in a frame', () => {
     expect(s.pinfo.colInfo).toBe('Response TABULAR Response ');
   });
 });
+
+describe('mysql captures that start mid-connection', () => {
+  it('recognises a login request whose greeting was not captured (tshark 4.0: "Unknown (n)" command)', () => {
+    const c = new Conn();
+    const s = c.client(login({ user: 'root', db: 'sakila', ext: EXT_PLUGIN }));
+    expect(values(s, 'mysql.command')).toEqual([]);
+    expect(values(s, 'mysql.user')).toEqual(['root']);
+    expect(s.events).toEqual([{ kind: 'login', phase: 'attempt', user: 'root', database: 'sakila' }]);
+  });
+});

@@ -54,6 +54,8 @@ function dissectPacket(tvb: Tvb, item: ProtoNode, ctx: AppContext<MysqlState>): 
     return;
   }
   if (st.phase === 'login' && (seq === 1 || (seq === 2 && st.tls !== 'none'))) dissectLogin(m, HEADER);
+  // A login whose greeting was not captured (tshark 4.0 calls it "Unknown (n)" command).
+  else if (st.phase === 'undefined' && seq === 1 && probeMysql(tvb.data, false)) dissectLogin(m, HEADER);
   else if (st.phase === 'auth_switch_response') dissectAuthSwitchResponse(m, HEADER);
   else if (st.phase === 'auth_sha2') dissectAuthSha2(m, HEADER);
   else if (st.phase === 'auth_sha2_response') dissectSha2Response(m, HEADER);

@@ -39,7 +39,7 @@ function probeClient(data: Uint8Array): boolean {
   if (!bulk || bulk[0] < 1) return false;
   const start = bulk[1];
   const end = start + bulk[0];
-  if (end + 2 > data.length) return bulk[0] <= 32 ? false : false;
+  if (end + 2 > data.length) return false; // the command word must be complete
   if (data[end] !== 0x0d || data[end + 1] !== 0x0a) return false;
   return isCommandWord(data, start, end);
 }

@@ -1,0 +1,153 @@
+/**
+ * Backends that run a capture tool writing pcap/pcapng to stdout: local dumpcap or tcpdump, or
+ * tcpdump on another host over ssh. The tools carry kernel timestamps and report drops on exit.
+ */
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import { CaptureStreamParser } from '../pcap-stream';
+import { CaptureFailure, classifyCaptureError } from '../failure';
+import { findTool, permissionFix } from '../permission';
+import type { SshTarget } from '../types';
+import type { CaptureBackend, PacketSink } from './backend';
+
+export interface ToolCommand {
+  readonly name: string;
+  readonly cmd: string;
+  readonly args: readonly string[];
+  /** stderr text that means "capturing now". */
+  readonly ready: RegExp;
+}
+
+const SNAPLEN = 262144;
+
+export function dumpcapCommand(iface: string, filter: string, bufferMiB: number): ToolCommand {
+  const cmd = findTool('dumpcap');
+  if (!cmd) throw new CaptureFailure('missing-tool', 'dumpcap is not installed (Debian/Ubuntu: sudo apt-get install tshark)');
+  const args = ['-i', iface, '-w', '-', '-q', '-s', String(SNAPLEN), '-B', String(Math.max(1, Math.round(bufferMiB)))];
+  if (filter) args.push('-f', filter);
+  return { name: 'dumpcap', cmd, args, ready: /^Capturing on /m };
+}
+
+function tcpdumpArgs(iface: string, filter: string, bufferMiB: number): string[] {
+  const args = ['-i', iface, '-U', '-w', '-', '--immediate-mode', '-s', String(SNAPLEN), '-B', String(Math.max(1, Math.round(bufferMiB * 1024)))];
+  if (filter) args.push(filter);
+  return args;
+}
+
+export function tcpdumpCommand(iface: string, filter: string, bufferMiB: number): ToolCommand {
+  const cmd = findTool('tcpdump');
+  if (!cmd) throw new CaptureFailure('missing-tool', 'tcpdump is not installed (Debian/Ubuntu: sudo apt-get install tcpdump)');
+  return { name: 'tcpdump', cmd, args: tcpdumpArgs(iface, filter, bufferMiB), ready: /listening on /m };
+}
+
+/** Quotes one word for the remote POSIX shell that runs ssh's command. */
+export function shellQuote(s: string): string {
+  return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+/** `ssh [-p port] [user@]host [sudo -n] tcpdump -i IF -U -w - FILTER`, key-based, never prompting. */
+export function sshCommand(target: SshTarget, iface: string, filter: string, bufferMiB: number): ToolCommand {
+  const cmd = findTool('ssh');
+  if (!cmd) throw new CaptureFailure('missing-tool', 'ssh is not installed (Debian/Ubuntu: sudo apt-get install openssh-client)');
+  if (!target.destination || target.destination.startsWith('-')) throw new CaptureFailure('backend', `bad ssh destination "${target.destination}"`);
+  const args = ['-T', '-e', 'none', '-o', 'BatchMode=yes', '-o', 'ConnectTimeout=15', '-o', 'ServerAliveInterval=15'];
+  if (target.port) args.push('-p', String(target.port));
+  if (target.identity) args.push('-i', target.identity, '-o', 'IdentitiesOnly=yes');
+  for (const o of target.options ?? []) args.push('-o', o);
+  const remote = [...(target.sudo ? ['sudo', '-n'] : []), 'tcpdump', ...tcpdumpArgs(iface, filter, bufferMiB)].map(shellQuote).join(' ');
+  args.push(target.destination, remote);
+  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m };
+}
+
+const START_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 5_000;
+
+export class StreamBackend implements CaptureBackend {
+  readonly name: string;
+  onEnd: ((error: Error | null) => void) | null = null;
+  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private readonly parser = new CaptureStreamParser();
+  private readonly ifaceMap: number[] = [];
+  private stderr = '';
+  private closed: Promise<void> | null = null;
+  private stopping = false;
+  private streamError: Error | null = null;
+
+  constructor(private readonly command: ToolCommand, private readonly sink: PacketSink) {
+    this.name = command.name;
+  }
+
+  start(): Promise<void> {
+    const { cmd, args, ready } = this.command;
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = child;
+    let exited = false;
+    this.closed = new Promise((resolve) => child.once('close', () => { exited = true; resolve(); }));
+    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
+    child.stderr.setEncoding('utf8');
+    return new Promise<void>((resolve, reject) => {
+      let started = false;
+      const fail = (text: string) => {
+        const kind = classifyCaptureError(text);
+        reject(new CaptureFailure(kind, `${this.name}: ${text.trim() || 'exited before capturing'}`, kind === 'permission' ? this.fixFor() : undefined));
+      };
+      const timer = setTimeout(() => { if (!started) { child.kill('SIGKILL'); fail(`did not start capturing within ${START_TIMEOUT_MS / 1000} s\n${this.stderr}`); } }, START_TIMEOUT_MS);
+      child.once('error', (e) => { clearTimeout(timer); fail(e.message); });
+      child.stderr.on('data', (s: string) => {
+        // Keep only the tail: a long capture must not grow this string without bound.
+        this.stderr = (this.stderr + s).slice(-16384);
+        if (!started && ready.test(this.stderr)) { started = true; clearTimeout(timer); resolve(); }
+      });
+      void this.closed!.then(() => {
+        clearTimeout(timer);
+        if (!started) fail(this.stderr.replace(/^Running as user .*dangerous\.?\s*$/m, ''));
+        else if (!this.stopping) this.onEnd?.(this.streamError ?? (child.exitCode ? new Error(`${this.name} exited with status ${child.exitCode}: ${this.stderr.trim().split('\n').slice(-3).join(' ')}`) : null));
+      });
+      void exited;
+    });
+  }
+
+  private fixFor(): string {
+    return this.command.name.startsWith('ssh') ? 'Use a key-based login (ssh-copy-id) for the remote user; to run tcpdump through sudo, allow it without a password (NOPASSWD) for that user, or capture as a user allowed to run tcpdump.' : permissionFix();
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.streamError) return;
+    try {
+      this.parser.push(chunk, (f) => {
+        let idx = this.ifaceMap[f.iface];
+        if (idx === undefined) {
+          const ifc = this.parser.interfaces[f.iface]!;
+          idx = this.sink.addInterface({ linkType: ifc.linkType, snapLen: ifc.snapLen, name: ifc.name });
+          this.ifaceMap[f.iface] = idx;
+        }
+        this.sink.packet(idx, f.tsSec, f.tsNsec, f.data, f.origLen);
+      });
+    } catch (e) {
+      this.streamError = e as Error;
+      this.child?.kill('SIGKILL');
+    }
+  }
+
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || !this.closed) return;
+    this.stopping = true;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    const t = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await this.closed;
+    clearTimeout(t);
+  }
+
+  /** From the tool's closing statistics, or the pcapng statistics block; null if neither said. */
+  dropped(): number | null {
+    const tcpdump = /(\d+) packets? dropped by kernel/.exec(this.stderr);
+    if (tcpdump) return Number(tcpdump[1]);
+    const dumpcap = /Packets received\/dropped on interface .*: \d+\/(\d+)/.exec(this.stderr);
+    if (dumpcap) return Number(dumpcap[1]);
+    return this.parser.dropped;
+  }
+
+  /** The tool's last words (for error reports). */
+  get stderrTail(): string { return this.stderr; }
+}

@@ -1,0 +1,80 @@
+/**
+ * What one shard of the first pass reports for a range of frames: the index columns of every
+ * frame in the range, the summary columns of the frames it owns, and the strings and streams it
+ * saw first. Plain typed arrays, so a batch crosses threads as transferred buffers.
+ */
+import type { ConnectionDetail } from '../analysis/connections/report';
+import type { Transaction } from '../../../shared/api/types';
+
+/** FrameBatch.kind bits. */
+export const KIND_TCP = 1;
+export const KIND_UDP = 2;
+export const KIND_MALFORMED = 4;
+/** The frame's L3/L4 fields are all in the columns (one IP layer, one TCP/UDP layer): column filters are exact for it. */
+export const KIND_SIMPLE = 8;
+/** The shard owning this frame dissected it (its summary columns are valid in this batch). */
+export const KIND_OWNED = 128;
+
+export interface FrameBatch {
+  readonly shard: number;
+  /** Index (0-based frame number - 1) of the first frame and the number of frames. */
+  readonly first: number;
+  readonly count: number;
+  // index columns, every frame
+  readonly offset: Float64Array;
+  readonly capLen: Uint32Array;
+  readonly origLen: Uint32Array;
+  readonly tsSec: Float64Array;
+  readonly tsNsec: Float64Array;
+  readonly iface: Uint16Array;
+  // summary columns, owned frames (kind & KIND_OWNED)
+  readonly kind: Uint8Array;
+  readonly src: Uint32Array;
+  readonly dst: Uint32Array;
+  readonly srcPort: Uint16Array;
+  readonly dstPort: Uint16Array;
+  readonly proto: Uint32Array;
+  readonly tcpFlags: Uint16Array;
+  readonly analysis: Uint16Array;
+  /** Shard-local tcp.stream / udp.stream (-1 none); remapped to global numbers on merge. */
+  readonly stream: Int32Array;
+  readonly color: Uint8Array;
+  readonly protoMask: Uint32Array;
+  readonly infoLen: Uint32Array;
+  /** The Info texts of owned frames, UTF-8, back to back in frame order. */
+  readonly info: Uint8Array;
+  /** Shard-local string ids added since the previous batch: `strings[i]` has id `stringBase + i`. */
+  readonly stringBase: number;
+  readonly strings: readonly string[];
+  /** Protocol names given bits in protoMask since the previous batch (bit = protoBitBase + i). */
+  readonly protoBitBase: number;
+  readonly protoBits: readonly string[];
+  /** Shard-local TCP streams first seen in this batch, with the index of their first frame. */
+  readonly newTcpStreams: readonly (readonly [number, number])[];
+  /** Frames with pcapng comments / flags / no timestamp (rare): frame index → facts. */
+  readonly extras: readonly FrameExtra[];
+}
+
+export interface FrameExtra {
+  readonly index: number;
+  readonly comments?: readonly string[];
+  readonly flags?: number;
+}
+
+export interface ShardResult {
+  readonly shard: number;
+  readonly frames: number;
+  readonly error: string | null;
+  readonly transactions: readonly Transaction[];
+  readonly connections: readonly ConnectionDetail[];
+  readonly interfaces: readonly { linkType: number; snapLen: number; name?: string; description?: string; tsUnitsPerSec: number }[];
+  readonly format: 'pcap' | 'pcapng';
+  readonly compression: 'none' | 'gzip' | 'zstd';
+  readonly sectionComments: readonly string[];
+}
+
+/** Buffers of a batch, for postMessage's transfer list. */
+export function batchTransfer(b: FrameBatch): ArrayBuffer[] {
+  return [b.offset, b.capLen, b.origLen, b.tsSec, b.tsNsec, b.iface, b.kind, b.src, b.dst, b.srcPort, b.dstPort, b.proto,
+    b.tcpFlags, b.analysis, b.stream, b.color, b.protoMask, b.infoLen, b.info].map((a) => a.buffer as ArrayBuffer);
+}

@@ -1,0 +1,112 @@
+/**
+ * Growable typed-array columns in fixed chunks: appending never copies what is there, and a
+ * column of N values costs N × element size (plus one small array of chunk references).
+ */
+type TypedArray = Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
+type TypedCtor<T extends TypedArray> = new (n: number) => T;
+
+export const CHUNK_BITS = 16;
+export const CHUNK = 1 << CHUNK_BITS;
+const MASK = CHUNK - 1;
+
+export class ChunkedColumn<T extends TypedArray> {
+  private readonly chunks: T[] = [];
+
+  constructor(private readonly ctor: TypedCtor<T>, private readonly fill = 0) {}
+
+  get(i: number): number {
+    return this.chunks[i >>> CHUNK_BITS]![i & MASK]!;
+  }
+
+  set(i: number, v: number): void {
+    const c = i >>> CHUNK_BITS;
+    while (this.chunks.length <= c) {
+      const a = new this.ctor(CHUNK);
+      if (this.fill !== 0) a.fill(this.fill);
+      this.chunks.push(a);
+    }
+    this.chunks[c]![i & MASK] = v;
+  }
+
+  /** The chunk holding index i and i's position in it (tight loops read chunks directly). */
+  chunk(c: number): T | undefined {
+    return this.chunks[c];
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const c of this.chunks) n += c.byteLength;
+    return n;
+  }
+}
+
+/** Variable-length byte strings (the Info texts) in 1 MiB slabs; each string is addressed by a
+ *  global offset (a Float64 column) and a length. */
+export class ByteHeap {
+  private static readonly SLAB = 1 << 20;
+  private readonly slabs: Uint8Array[] = [];
+  private used = ByteHeap.SLAB;
+  private base = -ByteHeap.SLAB;
+
+  /** Copy `b` in; returns its address. Strings never straddle slabs. */
+  append(b: Uint8Array): number {
+    if (b.length > ByteHeap.SLAB) b = b.subarray(0, ByteHeap.SLAB);
+    if (this.used + b.length > ByteHeap.SLAB) {
+      this.slabs.push(new Uint8Array(ByteHeap.SLAB));
+      this.base += ByteHeap.SLAB;
+      this.used = 0;
+    }
+    const at = this.base + this.used;
+    this.slabs[this.slabs.length - 1]!.set(b, this.used);
+    this.used += b.length;
+    return at;
+  }
+
+  /** Write a string as UTF-8 straight into the heap (no intermediate copy); returns [address, length]. */
+  appendString(s: string, out: { at: number; len: number }): void {
+    // UTF-8 needs at most 3 bytes per UTF-16 unit.
+    const max = Math.min(s.length * 3, ByteHeap.SLAB);
+    if (this.used + max > ByteHeap.SLAB) {
+      this.slabs.push(new Uint8Array(ByteHeap.SLAB));
+      this.base += ByteHeap.SLAB;
+      this.used = 0;
+    }
+    const slab = this.slabs[this.slabs.length - 1]!;
+    const r = encoder.encodeInto(s, slab.subarray(this.used, this.used + max));
+    out.at = this.base + this.used;
+    out.len = r.written;
+    this.used += r.written;
+  }
+
+  get(at: number, len: number): Uint8Array {
+    const slab = this.slabs[Math.floor(at / ByteHeap.SLAB)]!;
+    const off = at % ByteHeap.SLAB;
+    return slab.subarray(off, off + len);
+  }
+
+  get bytes(): number {
+    return this.slabs.length * ByteHeap.SLAB;
+  }
+}
+
+const encoder = new TextEncoder();
+
+/** Strings ↔ small integer ids (addresses, protocol names). */
+export class InternTable {
+  private readonly ids = new Map<string, number>();
+  readonly values: string[] = [];
+
+  id(s: string): number {
+    let i = this.ids.get(s);
+    if (i === undefined) { i = this.values.length; this.ids.set(s, i); this.values.push(s); }
+    return i;
+  }
+
+  lookup(s: string): number | undefined {
+    return this.ids.get(s);
+  }
+
+  get(i: number): string {
+    return this.values[i] ?? '';
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * The lean tree of the first pass: decoders run unchanged (TCP analysis, reassembly, DB framing,
+ * events), but items are not kept — every add returns one shared scratch node. Only the
+ * protocol list (frame.protocols, the Protocol column) and data sources survive. `item()` still
+ * reads the value (some decoders read it back) and so still bounds-checks exactly as the full
+ * tree does, which keeps malformed-packet detection identical.
+ */
+import type { FieldDef, ProtocolDef } from '../../../shared/fields/types';
+import { PacketTree, readValue, type FieldValue, type IntEncoding, type ProtoNode } from '../decode/tree';
+import type { Tvb } from '../decode/tvb';
+
+export class SummaryTree extends PacketTree {
+  /** Reused for every item: decoders may set text/length on it or read a value just read. */
+  private readonly scratch: ProtoNode = { def: null, value: null, ds: 0, start: 0, length: 0, children: null };
+
+  protected override attach(): ProtoNode {
+    return this.scratch;
+  }
+
+  override add(): ProtoNode {
+    return this.scratch;
+  }
+
+  override item(_parent: ProtoNode | null, def: FieldDef, tvb: Tvb, off: number, len: number, enc: IntEncoding = 'be'): ProtoNode {
+    const v: FieldValue = readValue(def, tvb, off, len, enc);
+    const n = this.scratch;
+    n.value = v;
+    n.children = null;
+    return n;
+  }
+
+  override generated(): ProtoNode {
+    return this.scratch;
+  }
+
+  override hidden(): ProtoNode {
+    return this.scratch;
+  }
+
+  override text(): ProtoNode {
+    return this.scratch;
+  }
+
+  override protocol(_parent: ProtoNode | null, proto: ProtocolDef): ProtoNode {
+    this.protocols.push(proto.name);
+    this.scratch.children = null;
+    return this.scratch;
+  }
+}
