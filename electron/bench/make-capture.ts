@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { startMariaDB, startPostgres, type DbServer } from '../../test/support/servers';
+import { startMariaDB, startPostgres } from '../../test/support/servers';
 import { runCommand } from '../../test/support/clients';
 
 export interface BenchCaptureInfo {

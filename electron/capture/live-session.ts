@@ -130,6 +130,7 @@ export class LiveCapture {
         if (!isStarted) started(new CaptureFailure(m.kind, m.message, m.fix));
         else this.endReason = `failed: ${m.message}`;
       } else {
+        if (process.env.DBWIRE_DEBUG) console.error('msg', m);
         this.counters(m);
         if (m.type === 'stopped') this.endReason = m.reason;
         void this.drain();
@@ -261,6 +262,7 @@ export class LiveCapture {
   }
 
   private async finish(reason: string): Promise<void> {
+    if (process.env.DBWIRE_DEBUG) console.error('finish', reason, this.spoolBytes, this.readOffset, this.fd, !!this.draining);
     if (!this.running) return;
     // The spool may hold more than the last message said (or the process died): read to its end.
     try {

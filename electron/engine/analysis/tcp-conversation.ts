@@ -132,20 +132,19 @@ export class TcpConversationTable {
     let rev = conv.flows[dir ^ 1]!;
     this.resetTa();
 
-    // A SYN on a known 4-tuple: a new connection when the ISN differs or the old one ended.
-    if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && fwd.baseSeqSet) {
-      if (h.seq !== fwd.baseSeq || (conv.completeness & (COMPLETENESS.RST | COMPLETENESS.FIN)) !== 0) {
-        conv = this.newConversation(key, h);
-        dir = 0;
-        fwd = conv.flows[0];
-        rev = conv.flows[1];
-        this.flag(TA.REUSED_PORTS);
-        conv.completeness = COMPLETENESS.SYN;
-      } else {
-        // Same ISN again: the handshake is being retried; undo a nextseq a RST may have moved.
-        fwd.nextseq = fwd.maxseqtobeacked;
-        this.flag(TA.REUSED_PORTS);
-      }
+    // A SYN on a known 4-tuple with another ISN starts a new connection (tshark 4.0 does not look
+    // at FIN/RST here: a SYN with the same ISN is a retransmission of the old one).
+    if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && fwd.baseSeqSet && h.seq !== fwd.baseSeq) {
+      conv = this.newConversation(key, h);
+      dir = 0;
+      fwd = conv.flows[0];
+      rev = conv.flows[1];
+      this.flag(TA.REUSED_PORTS);
+      conv.completeness = COMPLETENESS.SYN;
+    } else if ((flags & (TH_SYN | TH_ACK)) === TH_SYN && fwd.baseSeqSet) {
+      // The same SYN again (a retried handshake): undo a nextseq that a RST carrying another
+      // sequence number may have moved.
+      fwd.nextseq = fwd.maxseqtobeacked;
     }
     // A SYN/ACK with a different ISN: Wireshark keeps the conversation but rebases it.
     if ((flags & (TH_SYN | TH_ACK)) === (TH_SYN | TH_ACK) && fwd.baseSeqSet && h.seq !== fwd.baseSeq) {

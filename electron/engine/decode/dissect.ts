@@ -24,6 +24,8 @@ export interface FrameInput {
   readonly iface: number;
   readonly ifaceName?: string;
   readonly comments?: readonly string[];
+  /** The record carries no timestamp (pcapng Simple Packet Block): no time fields, as Wireshark. */
+  readonly noTimestamp?: boolean;
   readonly data: Uint8Array;
 }
 
@@ -87,6 +89,8 @@ function protocolsItem(frameItem: ReturnType<PacketTree['protocol']>) {
 function addFrameItem(session: DissectSession, tree: PacketTree, tvb: Tvb, fr: FrameInput) {
   const F = FRAME.f;
   const ns = BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
+  // A frame without a timestamp counts as time 0 for the others' relative times, as in Wireshark.
+  const timed = !fr.noTimestamp;
   session.firstNs ??= ns;
   const delta = session.prevNs === null ? 0n : ns - session.prevNs;
   session.prevNs = ns;
@@ -96,12 +100,14 @@ function addFrameItem(session: DissectSession, tree: PacketTree, tvb: Tvb, fr: F
   tree.generated(item, F.interfaceId, fr.iface);
   if (fr.ifaceName) tree.generated(item, F.interfaceName, fr.ifaceName);
   tree.generated(item, F.encapType, wtapEncap(fr.linkType));
-  tree.generated(item, F.time, ns);
-  tree.generated(item, F.offsetShift, 0);
-  tree.generated(item, F.timeEpoch, ns);
-  tree.generated(item, F.timeDelta, delta);
-  tree.generated(item, F.timeDeltaDisplayed, delta);
-  tree.generated(item, F.timeRelative, ns - session.firstNs);
+  if (timed) {
+    tree.generated(item, F.time, ns);
+    tree.generated(item, F.offsetShift, 0);
+    tree.generated(item, F.timeEpoch, ns);
+    tree.generated(item, F.timeDelta, delta);
+    tree.generated(item, F.timeDeltaDisplayed, delta);
+    tree.generated(item, F.timeRelative, ns - session.firstNs!);
+  }
   tree.generated(item, F.number, fr.num);
   tree.generated(item, F.len, fr.origLen);
   tree.generated(item, F.capLen, fr.capLen);

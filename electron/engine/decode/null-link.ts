@@ -10,12 +10,22 @@ const AF_INET6 = new Set([10, 24, 28, 30]);
 export function dissectNull(L: Layers, tvb: Tvb, networkOrder: boolean): void {
   const { tree } = L;
   tvb.check(0, 4);
-  const be = tvb.u32(0);
-  let family = be;
-  if (!networkOrder && (be & 0xffff) === 0) family = tvb.u32le(0); // written by a little-endian host
+  const be = tvb.u32(0), le = tvb.u32le(0);
   const item = tree.protocol(null, NULL_LINK, tvb, 0, 4, 'Null/Loopback');
-  tree.add(item, NULL_LINK.f.family, tvb, 0, 4, family);
   const payload = tvb.sub(4);
+  let family: number;
+  if (networkOrder || (be & 0xffff0000) === 0) family = be;
+  else if ((le & 0xffff0000) === 0) family = le; // written by a little-endian host
+  else {
+    // An old form with an Ethernet type in the low 16 bits (Wireshark's null.type).
+    const type = tvb.u16(2);
+    tree.add(item, NULL_LINK.f.type, tvb, 2, 2, type);
+    if (type === 0x0800) L.ipv4(payload);
+    else if (type === 0x86dd) L.ipv6(payload);
+    else L.data(payload);
+    return;
+  }
+  tree.add(item, NULL_LINK.f.family, tvb, 0, 4, family);
   if (family === AF_INET) L.ipv4(payload);
   else if (AF_INET6.has(family)) L.ipv6(payload);
   else L.data(payload);

@@ -61,7 +61,7 @@ export function handTcpPayload(L: Layers, payload: Tvb, h: TcpHeaderFacts, r: Tc
     conv.app = st;
   }
   if (!st.decided) decide(L, st, payload.data, h, r);
-  if (!st.dissector) return;
+  if (!st.dissector) { L.data(payload); return; }
   const fromServer = h.srcPort === st.serverPort && h.src === st.serverKey;
   deliver(L, st, fromServer, payload, h);
 }

@@ -51,8 +51,18 @@ export interface FrameBatch {
   readonly protoBits: readonly string[];
   /** Shard-local TCP streams first seen in this batch, with the index of their first frame. */
   readonly newTcpStreams: readonly (readonly [number, number])[];
-  /** Frames with pcapng comments / flags / no timestamp (rare): frame index → facts. */
+  /** Frames with pcapng comments / flags (rare): frame index → facts. */
   readonly extras: readonly FrameExtra[];
+  /** The capture's interfaces known so far (pcapng may add some later). */
+  readonly interfaces: readonly InterfaceSummary[];
+}
+
+export interface InterfaceSummary {
+  readonly linkType: number;
+  readonly snapLen: number;
+  readonly name?: string;
+  readonly description?: string;
+  readonly tsUnitsPerSec: number;
 }
 
 export interface FrameExtra {
@@ -67,7 +77,7 @@ export interface ShardResult {
   readonly error: string | null;
   readonly transactions: readonly Transaction[];
   readonly connections: readonly ConnectionDetail[];
-  readonly interfaces: readonly { linkType: number; snapLen: number; name?: string; description?: string; tsUnitsPerSec: number }[];
+  readonly interfaces: readonly InterfaceSummary[];
   readonly format: 'pcap' | 'pcapng';
   readonly compression: 'none' | 'gzip' | 'zstd';
   readonly sectionComments: readonly string[];

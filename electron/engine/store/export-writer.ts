@@ -3,9 +3,15 @@
  * original lengths, interfaces and comments. The writers write to a temporary file renamed at the
  * end, so the user's file name never holds half a capture.
  */
-import { PcapWriter, PcapngWriter, type CaptureReader, type CaptureWriter, type FrameRecord } from '../pcap';
+import { PcapWriter, PcapngWriter, type CaptureWriter, type FrameRecord } from '../pcap';
 
 export type ExportFormat = 'pcap' | 'pcapng';
+
+/** What the writer needs of the source capture (a CaptureReader has it; so does a session). */
+export interface ExportSource {
+  readonly interfaces: readonly { linkType: number; snapLen: number; name?: string; description?: string; tsUnitsPerSec: number }[];
+  readonly sectionComments: readonly string[];
+}
 
 export class ExportWriter {
   private writer: CaptureWriter | null = null;
@@ -13,7 +19,7 @@ export class ExportWriter {
   private ifaceMap = new Map<number, number>();
   private pcapLinkType = -1;
 
-  constructor(private readonly path: string, private readonly format: ExportFormat, private readonly reader: CaptureReader) {}
+  constructor(private readonly path: string, private readonly format: ExportFormat, private readonly reader: ExportSource) {}
 
   get count(): number { return this.writer?.count ?? 0; }
 

@@ -47,7 +47,10 @@ function ip(d: Uint8Array, off: number, depth: number): number {
     const ihl = (d[off]! & 15) * 4;
     const proto = d[off + 9]!;
     const t = off + Math.max(ihl, 20);
-    if (proto === 6) return tcp(d, t, off + 12, off + 16, 4);
+    const total = (d[off + 2]! << 8) | d[off + 3]!;
+    // the IP layer hands TCP only its total length (0 means segmentation offload: the rest)
+    const end = total >= 20 ? Math.min(d.length, off + total) : d.length;
+    if (proto === 6) return tcp(d, t, off + 12, off + 16, 4, end);
     if (proto === 4 || proto === 41) return ip(d, t, depth + 1);
     return NOT_TCP;
   }
@@ -66,7 +69,7 @@ function ip(d: Uint8Array, off: number, depth: number): number {
         p += 8;
       } else break;
     }
-    if (nxt === 6) return tcp(d, p, off + 8, off + 24, 16);
+    if (nxt === 6) return tcp(d, p, off + 8, off + 24, 16, d.length);
     if (nxt === 4 || nxt === 41) return ip(d, p, depth + 1);
     return NOT_TCP;
   }
@@ -74,8 +77,10 @@ function ip(d: Uint8Array, off: number, depth: number): number {
 }
 
 /** FNV-1a over the lower endpoint then the higher one, so both directions hash alike. */
-function tcp(d: Uint8Array, t: number, src: number, dst: number, alen: number): number {
-  if (d.length < t + 4) return NOT_TCP;
+function tcp(d: Uint8Array, t: number, src: number, dst: number, alen: number, end: number): number {
+  // a segment the TCP decoder rejects before conversation analysis (short or bogus header) touches no state
+  if (end < t + 20 || (d[t + 12]! >> 4) < 5) return NOT_TCP;
+  if (saved) { saved.t = t; saved.end = end; }
   const sp = (d[t]! << 8) | d[t + 1]!, dp = (d[t + 2]! << 8) | d[t + 3]!;
   let cmp = 0;
   for (let i = 0; i < alen && cmp === 0; i++) cmp = d[src + i]! - d[dst + i]!;
@@ -88,3 +93,21 @@ function tcp(d: Uint8Array, t: number, src: number, dst: number, alen: number): 
   h = Math.imul(h ^ (bp >> 8), 0x01000193); h = Math.imul(h ^ (bp & 255), 0x01000193);
   return h >>> 0;
 }
+
+/** Where a TCP frame's payload lies in its bytes (first TCP header found), or null. */
+export function tcpPayload(linkType: number, d: Uint8Array): { readonly start: number; readonly length: number } | null {
+  const found = { t: -1, end: 0 };
+  findTcp(linkType, d, found);
+  if (found.t < 0) return null;
+  const hlen = (d[found.t + 12]! >> 4) * 4;
+  const start = found.t + hlen;
+  return start <= found.end ? { start, length: found.end - start } : null;
+}
+
+function findTcp(linkType: number, d: Uint8Array, out: { t: number; end: number }): void {
+  saved = out;
+  tcpFlowHash(linkType, d);
+  saved = null;
+}
+
+let saved: { t: number; end: number } | null = null;

@@ -484,6 +484,12 @@ describe('pgsql framing and detection', () => {
     expect(pgsqlProbe(startup({ user: 'x' }, 0x00020000), false)).toBe(false); // protocol 2
     expect(pgsqlProbe(str('GET / HTTP/1.1\r\nHost: x\r\n\r\n'), false)).toBe(false);
     expect(pgsqlProbe(query('select 1'), false)).toBe(false);
+    // A wrong length field does not hide a real StartupMessage (the server answers it).
+    const bad = startup({ user: 'zeek' });
+    bad.set(i32(3), 0);
+    expect(pgsqlProbe(bad, false)).toBe(true);
+    expect(pgsqlProbe(cat(i32(8), i32(0x00ff00ff)), false)).toBe(false); // unknown request code
+    expect(pgsqlProbe(startup({ user: 'zeek' }).subarray(0, 12), false)).toBe(false); // list cut short
   });
 
   it('vetoes HTTP and MySQL on port 5432 and accepts a capture that starts mid-connection', async () => {

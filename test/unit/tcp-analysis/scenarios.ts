@@ -160,3 +160,21 @@ export const SCENARIOS: Record<string, Seg[]> = {
     { us: 1200, from: 'c', flags: ACK, seq: (0xffffff01 + 1000) >>> 0, ack: (0xfffffff1 + 100) >>> 0, win: 5000 },
   ],
 };
+
+SCENARIOS['RST with a far sequence number, then the same SYN again'] = [
+  { us: 0, from: 'c', flags: SYN, seq: C, ack: 0, win: 64240 },
+  { us: 100, from: 'c', flags: RST, seq: C + 1000, ack: 0, win: 0 },
+  { us: 1000000, from: 'c', flags: SYN, seq: C, ack: 0, win: 64240 },
+  { us: 1000300, from: 's', flags: SYN | ACK, seq: S, ack: C + 1, win: 65160 },
+  { us: 1000500, from: 'c', flags: ACK, seq: C + 1, ack: S + 1, win: 502 },
+  { us: 1000600, from: 'c', flags: PSH | ACK, seq: C + 1, ack: S + 1, win: 502, len: 100 },
+];
+
+SCENARIOS['RST with a far sequence number mid-connection'] = [
+  { us: 0, from: 'c', flags: SYN, seq: C, ack: 0, win: 64240 },
+  { us: 300, from: 's', flags: SYN | ACK, seq: S, ack: C + 1, win: 65160 },
+  { us: 500, from: 'c', flags: ACK, seq: C + 1, ack: S + 1, win: 502 },
+  { us: 600, from: 'c', flags: RST | ACK, seq: C + 1000, ack: S + 1, win: 0 },
+  { us: 700, from: 'c', flags: PSH | ACK, seq: C + 1, ack: S + 1, win: 502, len: 100 },
+  { us: 800, from: 's', flags: RST, seq: S + 1, ack: 0, win: 0 },
+];

@@ -120,7 +120,8 @@ function startupParamsOk(data: Uint8Array, start: number, end: number): boolean 
 
 /**
  * Strict content probe: the client's first bytes are a StartupMessage (protocol 3.x, with a
- * well-formed parameter list naming a user), an SSLRequest, a GSSENCRequest or a CancelRequest.
+ * well-formed parameter list naming a user, filling the segment), an SSLRequest, a GSSENCRequest
+ * or a CancelRequest.
  * The server never speaks first in PostgreSQL, so server bytes never match.
  */
 export function pgsqlProbe(data: Uint8Array, fromServer: boolean): boolean {
@@ -129,8 +130,11 @@ export function pgsqlProbe(data: Uint8Array, fromServer: boolean): boolean {
   const kind = untypedKind(len, u32(data, 4));
   if (kind === 'ssl' || kind === 'gss') return data.length === 8;
   if (kind === 'cancel') return data.length === 16;
-  if (kind !== 'startup' || len > MAX_STARTUP_LENGTH || data.length !== len) return false;
-  return startupParamsOk(data, 8, len);
+  if (kind !== 'startup') return false;
+  // A StartupMessage whose length field is wrong is still PostgreSQL (the server answers it with
+  // an ErrorResponse; Zeek's bad-startup-message test): the parameter list decides.
+  if (len !== data.length) return data.length <= MAX_STARTUP_LENGTH && startupParamsOk(data, 8, data.length);
+  return len <= MAX_STARTUP_LENGTH && startupParamsOk(data, 8, len);
 }
 
 /**

@@ -1,0 +1,311 @@
+/**
+ * One open capture: the first pass (in worker threads, or in this thread for small/compressed
+ * files), the merged columns, the displayed view, random access, filtering, export, and the
+ * connection/transaction tables. Raw packet bytes stay in the file.
+ */
+import { statSync } from 'node:fs';
+import type { ConversationChunk, Transaction } from '../../../shared/api/types';
+import type { RowInput } from '../../../shared/api/rows';
+import { checkFilter, type FilterError } from '../filter/index';
+import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
+import type { Dissected } from '../decode/dissect';
+import type { ConnectionDetail } from '../analysis/connections/report';
+import { TA } from '../analysis/tcp-types';
+import { runShardWorkers, defaultShards, type ShardRun } from '../workers/pool';
+import type { FrameBatch, InterfaceSummary, ShardResult } from './batch';
+import { ExportWriter, type ExportFormat } from './export-writer';
+import { FrameStore } from './frame-store';
+import { tcpPayload } from './flow-key';
+import { Replayer } from './replay';
+import { runShardPass } from './shard-pass';
+import { planFilter, runFilter } from './view-filter';
+
+export interface SessionOpenOptions {
+  readonly decodeAs?: ReadonlyMap<number, string>;
+  /** Worker threads for the first pass; 0 runs it in this thread. Default: one per core. */
+  readonly workers?: number;
+  readonly onProgress?: (p: PassProgress) => void;
+}
+
+export interface PassProgress {
+  readonly phase: 'indexing' | 'filtering' | 'exporting';
+  readonly bytesDone: number;
+  readonly bytesTotal: number;
+  readonly frames: number;
+  readonly displayed: number;
+  readonly done: boolean;
+  readonly error?: string;
+}
+
+export class CancelledError extends Error {
+  constructor() { super('cancelled'); }
+}
+
+export class FileChangedError extends Error {}
+
+/** Files below this are indexed in this thread (starting workers costs more than the pass). */
+const IN_THREAD_BELOW = 4 * 1024 * 1024;
+
+export class CaptureSession {
+  readonly store: FrameStore;
+  readonly replay: Replayer;
+  readonly format: 'pcap' | 'pcapng';
+  readonly compression: 'none' | 'gzip' | 'zstd';
+  readonly size: number;
+  interfaces: readonly InterfaceSummary[] = [];
+  sectionComments: readonly string[] = [];
+  /** Frames of the displayed view; null shows every frame. */
+  private displayed: Uint32Array | null = null;
+  private filterText = '';
+  private txs: Transaction[] = [];
+  private conns: ConnectionDetail[] = [];
+  private passError: string | null = null;
+  private finished = false;
+  private cancelled = false;
+  private run: ShardRun | null = null;
+  private phase: PassProgress['phase'] = 'indexing';
+  private phaseDone = 0;
+  readonly done: Promise<void>;
+  private readonly stamp: { size: number; mtimeMs: number };
+
+  private constructor(readonly file: string, private readonly reader: CaptureReader, private readonly opts: SessionOpenOptions) {
+    const st = statSync(file);
+    this.stamp = { size: st.size, mtimeMs: st.mtimeMs };
+    this.format = reader.format;
+    this.compression = reader.compression;
+    this.size = reader.size;
+    const compressedOrSmall = reader.compression !== 'none' || reader.size < IN_THREAD_BELOW;
+    const shards = opts.workers === 0 || compressedOrSmall ? 1 : opts.workers ?? defaultShards();
+    this.store = new FrameStore(shards);
+    this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map());
+    this.done = this.start(shards, opts.workers === 0 || compressedOrSmall);
+    this.done.catch(() => {});
+  }
+
+  /** Opens the file (rejects when it is not a readable capture) and starts the first pass. */
+  static async open(file: string, opts: SessionOpenOptions = {}): Promise<CaptureSession> {
+    const reader = await openCapture(file);
+    return new CaptureSession(file, reader, opts);
+  }
+
+  private async start(shards: number, inThread: boolean): Promise<void> {
+    const base = { file: this.file, decodeAs: [...(this.opts.decodeAs ?? [])] };
+    const onBatch = (b: FrameBatch) => this.onBatch(b);
+    let results: ShardResult[];
+    try {
+      if (inThread) {
+        const pause = () => new Promise<void>((resolve, reject) => setImmediate(() => (this.cancelled ? reject(new CancelledError()) : resolve())));
+        results = [await runShardPass({ ...base, shard: 0, shards: 1 }, onBatch, pause)];
+      } else {
+        this.run = runShardWorkers(base, shards, onBatch);
+        results = await this.run.done;
+      }
+    } catch (e) {
+      this.passError = this.cancelled ? 'cancelled' : e instanceof Error ? e.message : String(e);
+      this.finished = true;
+      this.emit();
+      if (this.cancelled) return;
+      throw e;
+    }
+    this.finish(results);
+  }
+
+  private onBatch(b: FrameBatch): void {
+    if (b.shard === 0) { this.interfaces = b.interfaces; }
+    if (this.store.add(b) > 0) this.emit();
+  }
+
+  private finish(results: ShardResult[]): void {
+    const r0 = results[0]!;
+    this.interfaces = r0.interfaces;
+    this.sectionComments = r0.sectionComments;
+    this.passError = results.find((r) => r.error)?.error ?? null;
+    const txs: Transaction[] = [];
+    const conns: ConnectionDetail[] = [];
+    for (const r of results) {
+      for (const t of r.transactions) txs.push({ ...t, stream: this.store.globalTcpStream(r.shard, t.stream) });
+      for (const c of r.connections) conns.push({ ...c, stream: this.store.globalTcpStream(r.shard, c.stream) });
+    }
+    txs.sort((a, b) => a.requestFrame - b.requestFrame); // stable: a shard's order is kept within a frame
+    conns.sort((a, b) => a.stream - b.stream);
+    this.txs = txs;
+    this.conns = conns;
+    this.finished = true;
+    this.emit();
+  }
+
+  private emit(): void {
+    this.opts.onProgress?.(this.progress());
+  }
+
+  progress(): PassProgress {
+    const n = this.store.count;
+    const bytesDone = this.finished ? this.size : n ? this.store.offset.get(n - 1) + this.store.capLen.get(n - 1) : 0;
+    const p: PassProgress = {
+      phase: this.phase, bytesDone, bytesTotal: this.size, frames: n, displayed: this.displayedCount(),
+      done: this.finished && this.phase === 'indexing' ? true : this.phase !== 'indexing' ? false : this.finished,
+    };
+    if (this.phase !== 'indexing') return { ...p, bytesDone: this.phaseDone, bytesTotal: n };
+    return this.passError ? { ...p, error: this.passError } : p;
+  }
+
+  get isDone(): boolean {
+    return this.finished;
+  }
+
+  cancel(): void {
+    if (this.finished) return;
+    this.cancelled = true;
+    this.run?.cancel();
+  }
+
+  close(): void {
+    this.cancel();
+    this.reader.close();
+  }
+
+  /** Throws FileChangedError when the file on disk is no longer the one indexed. */
+  checkFile(): void {
+    let st;
+    try { st = statSync(this.file); } catch { throw new FileChangedError(`${this.file} was removed or is unreadable since it was opened`); }
+    if (st.size !== this.stamp.size || st.mtimeMs !== this.stamp.mtimeMs) {
+      throw new FileChangedError(`${this.file} changed on disk since it was opened (size ${this.stamp.size} → ${st.size}); open it again`);
+    }
+  }
+
+  displayedCount(): number {
+    return this.displayed ? this.displayed.length : this.store.count;
+  }
+
+  /** Frame index of displayed row r. */
+  frameAt(r: number): number {
+    return this.displayed ? this.displayed[r]! : r;
+  }
+
+  rows(start: number, count: number): RowInput[] {
+    const st = this.store;
+    const end = Math.min(this.displayedCount(), start + count);
+    const out: RowInput[] = [];
+    for (let r = start; r < end; r++) {
+      const i = this.frameAt(r);
+      const kind = st.kind.get(i);
+      out.push({
+        num: i + 1, time: st.relTime(i), length: st.origLen.get(i), stream: kind & 1 ? st.stream.get(i) : -1,
+        source: st.strings.get(st.src.get(i)), destination: st.strings.get(st.dst.get(i)), protocol: st.strings.get(st.proto.get(i)),
+        info: st.infoBytes(i), color: st.color.get(i),
+      });
+    }
+    return out;
+  }
+
+  /** Full dissection of frame `num` (1-based). */
+  packet(num: number): Dissected {
+    this.checkFile();
+    return this.replay.packet(num - 1);
+  }
+
+  get filter(): string {
+    return this.filterText;
+  }
+
+  /** Applies a display filter (waits for the first pass). Empty text shows every frame. */
+  async setFilter(text: string): Promise<{ ok: true; displayed: number } | { ok: false; error: FilterError }> {
+    const checked = checkFilter(text);
+    if (!checked.ok) return checked;
+    await this.done;
+    if (checked.ast.k === 'true') {
+      this.displayed = null;
+      this.filterText = '';
+      return { ok: true, displayed: this.store.count };
+    }
+    this.checkFile();
+    this.phase = 'filtering';
+    this.phaseDone = 0;
+    try {
+      const plan = planFilter(checked.ast, text);
+      this.displayed = runFilter(plan, this.store, this.replay, this.store.count, (d) => { this.phaseDone = d; this.emit(); });
+      this.filterText = text;
+    } finally {
+      this.phase = 'indexing';
+      this.emit();
+    }
+    return { ok: true, displayed: this.displayed.length };
+  }
+
+  async transactions(): Promise<readonly Transaction[]> {
+    await this.done;
+    return this.txs;
+  }
+
+  async connections(): Promise<readonly ConnectionDetail[]> {
+    await this.done;
+    return this.conns;
+  }
+
+  /** Both directions' TCP payload of a stream in frame order (retransmitted copies left out). */
+  async conversation(stream: number): Promise<ConversationChunk[]> {
+    await this.done;
+    this.checkFile();
+    const st = this.store;
+    if (stream < 0 || stream >= st.tcpStreams) throw new RangeError(`no TCP stream ${stream} (the capture has ${st.tcpStreams})`);
+    const conn = this.conns.find((c) => c.stream === stream);
+    const out: ConversationChunk[] = [];
+    for (const i of this.replay.streams().streamFrames(stream)) {
+      if (st.analysis.get(i) & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) continue;
+      const data = this.replay.bytes(i);
+      const at = tcpPayload(this.interfaces[st.iface.get(i)]?.linkType ?? 1, data);
+      if (!at || at.length === 0) continue;
+      const from = endpoint(st.strings.get(st.src.get(i)), st.srcPort.get(i));
+      out.push({ dir: conn && from !== conn.client ? 1 : 0, frame: i + 1, bytes: data.slice(at.start, at.start + at.length) });
+    }
+    return out;
+  }
+
+  /** Frame indexes (0-based) an export request selects. */
+  async exportFrames(what: { kind: 'displayed' } | { kind: 'frames'; frames: readonly number[] } | { kind: 'stream'; stream: number }): Promise<number[]> {
+    await this.done;
+    if (what.kind === 'displayed') return Array.from({ length: this.displayedCount() }, (_, r) => this.frameAt(r));
+    if (what.kind === 'stream') {
+      if (what.stream < 0 || what.stream >= this.store.tcpStreams) throw new RangeError(`no TCP stream ${what.stream} (the capture has ${this.store.tcpStreams})`);
+      return [...this.replay.streams().streamFrames(what.stream)];
+    }
+    for (const n of what.frames) if (n < 1 || n > this.store.count) throw new RangeError(`frame ${n} is not in the capture (1..${this.store.count})`);
+    return [...new Set(what.frames)].sort((a, b) => a - b).map((n) => n - 1);
+  }
+
+  /** Writes frames (0-based indexes, ascending) to a new file, atomically. */
+  async export(frames: readonly number[], format: ExportFormat, path: string): Promise<number> {
+    await this.done;
+    this.checkFile();
+    const st = this.store;
+    const w = new ExportWriter(path, format, { interfaces: this.interfaces, sectionComments: this.sectionComments });
+    this.phase = 'exporting';
+    try {
+      for (let k = 0; k < frames.length; k++) {
+        const i = frames[k]!;
+        const ifc = this.interfaces[st.iface.get(i)];
+        const extra = st.extras.get(i);
+        const fr: FrameRecord = {
+          num: i + 1, recordOffset: 0, dataOffset: st.offset.get(i), capLen: st.capLen.get(i), origLen: st.origLen.get(i),
+          tsSec: st.tsSec.get(i), tsNsec: st.tsNsec.get(i), iface: st.iface.get(i), linkType: ifc?.linkType ?? 1,
+          data: this.replay.bytes(i),
+        };
+        if (extra?.comments) fr.comments = [...extra.comments];
+        if (extra?.flags !== undefined) fr.flags = extra.flags;
+        w.add(fr);
+        if (k % 65536 === 0) { this.phaseDone = k; this.emit(); }
+      }
+      w.close();
+    } catch (e) {
+      w.abort();
+      throw e;
+    } finally {
+      this.phase = 'indexing';
+    }
+    return frames.length;
+  }
+}
+
+function endpoint(addr: string, port: number): string {
+  return addr.includes(':') ? `[${addr}]:${port}` : `${addr}:${port}`;
+}

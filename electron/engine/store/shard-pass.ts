@@ -1,0 +1,216 @@
+/**
+ * The first pass over a capture, for one shard of `shards`: every frame is indexed, and the frames
+ * this shard owns (TCP connections whose address/port hash falls on it; shard 0 also takes every
+ * non-TCP frame) are dissected with the lean SummaryTree, with TCP analysis, reassembly, DB
+ * decoding, transactions and connection tracking running as in a sequential pass. With one shard
+ * this *is* the sequential pass.
+ */
+import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
+import { dissectFrame } from '../decode/dissect';
+import { TransactionTracker } from '../analysis/transactions';
+import { ConnectionTracker } from '../analysis/connections/tracker';
+import { buildReport } from '../analysis/connections/report';
+import { TA, TH_FIN, TH_RST, TH_SYN } from '../analysis/tcp-types';
+import { ROW_COLOR_CODE } from '../../../shared/api/rows';
+import { KIND_MALFORMED, KIND_OWNED, KIND_SIMPLE, KIND_TCP, KIND_UDP, type FrameBatch, type FrameExtra, type InterfaceSummary, type ShardResult } from './batch';
+import { EngineSession } from './engine-session';
+import { NOT_TCP, tcpFlowHash } from './flow-key';
+import { SummaryTree } from './summary-tree';
+
+export interface ShardPassOptions {
+  readonly file: string;
+  readonly shard: number;
+  readonly shards: number;
+  /** Decode As: [port, protocol] pairs. */
+  readonly decodeAs?: readonly (readonly [number, string])[];
+}
+
+/** Frames per batch: a small first one so the first page of rows shows at once. */
+export function batchEnd(first: number): number {
+  return first < 4096 ? 4096 : first + 32768;
+}
+
+export function ownerOf(hash: number, shards: number): number {
+  return hash === NOT_TCP ? 0 : hash % shards;
+}
+
+/** Analysis bits Wireshark's "Bad TCP" colouring rule excludes. */
+const NOT_BAD = TA.WINDOW_UPDATE | TA.KEEP_ALIVE | TA.KEEP_ALIVE_ACK;
+
+/**
+ * Runs the pass; `onBatch` receives each range of frames. `pause` is awaited between batches
+ * (the in-process engine yields to the event loop there; it rejects to cancel).
+ */
+export async function runShardPass(
+  o: ShardPassOptions,
+  onBatch: (b: FrameBatch) => void,
+  pause: () => Promise<void> = async () => {},
+): Promise<ShardResult> {
+  const reader = await openCapture(o.file);
+  try {
+    return await passOver(reader, o, onBatch, pause);
+  } finally {
+    reader.close();
+  }
+}
+
+async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b: FrameBatch) => void, pause: () => Promise<void>): Promise<ShardResult> {
+  const tx = new TransactionTracker();
+  const decodeAs = new Map(o.decodeAs ?? []);
+  const conns = new ConnectionTracker(new Set(decodeAs.keys()));
+  // Per-frame facts the sinks report while the current frame is dissected.
+  let fTcpFlags = 0, fAnalysis = 0, fDbError = false;
+  const session = new EngineSession({
+    decodeAs,
+    onTcp: (h, r) => { fTcpFlags = h.flags; fAnalysis = r.flags; conns.onTcp(h, r); },
+    onEvent: (e, m) => {
+      if ((e.kind === 'response' && e.status === 'error') || (e.kind === 'login' && e.phase === 'error')) fDbError = true;
+      tx.onEvent(e, m);
+      conns.onEvent(e, m);
+    },
+  });
+  const strings = new Map<string, number>();
+  let stringsSent = 0;
+  const stringList: string[] = [];
+  const sid = (s: string): number => {
+    let i = strings.get(s);
+    if (i === undefined) { i = stringList.length; strings.set(s, i); stringList.push(s); }
+    return i;
+  };
+  const protoBit = new Map<string, number>();
+  const protoBitList: string[] = [];
+  let protoBitsSent = 0;
+  const bitOf = (p: string): number => {
+    let b = protoBit.get(p);
+    if (b === undefined) { b = Math.min(protoBitList.length, 31); if (protoBitList.length < 31) { protoBit.set(p, b); protoBitList.push(p); } }
+    return b;
+  };
+
+  let maxTcpStream = -1;
+  let tcpEndTime = 0;
+  let firstNs: bigint | null = null;
+  let prevSec = 0, prevNsec = 0, havePrev = false;
+  let index = 0;
+  let fr: FrameRecord | null = reader.next();
+  const encoder = new TextEncoder();
+
+  while (fr) {
+    const first = index;
+    const cap = batchEnd(first) - first;
+    const b = newBatchArrays(cap);
+    let info: Uint8Array = new Uint8Array(256 * 1024);
+    let infoUsed = 0;
+    const newStreams: [number, number][] = [];
+    const extras: FrameExtra[] = [];
+    let n = 0;
+    for (; n < cap && fr; n++, index++, fr = reader.next()) {
+      b.offset[n] = fr.dataOffset;
+      b.capLen[n] = fr.capLen;
+      b.origLen[n] = fr.origLen;
+      b.tsSec[n] = fr.tsSec;
+      b.tsNsec[n] = fr.tsNsec;
+      b.iface[n] = fr.iface;
+      if (fr.comments || fr.flags !== undefined) extras.push({ index, comments: fr.comments, flags: fr.flags });
+      const hash = tcpFlowHash(fr.linkType, fr.data);
+      if (hash !== NOT_TCP) tcpEndTime = Math.max(tcpEndTime, fr.tsSec + fr.tsNsec / 1e9);
+      firstNs ??= BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
+      if (ownerOf(hash, o.shards) === o.shard) {
+        // A shard skips frames: give the frame-timing fields the capture's own previous frame.
+        session.firstNs = firstNs;
+        session.prevNs = havePrev ? BigInt(prevSec) * 1_000_000_000n + BigInt(prevNsec) : null;
+        fTcpFlags = 0; fAnalysis = 0; fDbError = false;
+        session.lastUdpStream = -1;
+        const tree = new SummaryTree(fr.data);
+        const d = dissectFrame(session, {
+          num: index + 1, tsSec: fr.tsSec, tsNsec: fr.tsNsec, capLen: fr.capLen, origLen: fr.origLen, linkType: fr.linkType,
+          iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, data: fr.data,
+        }, tree);
+        const p = d.pinfo;
+        let kind = KIND_OWNED, mask = 0, ips = 0, l4 = 0;
+        for (const name of tree.protocols) {
+          mask |= 1 << bitOf(name);
+          if (name === 'ip' || name === 'ipv6') ips++;
+          else if (name === 'tcp') { l4++; kind |= KIND_TCP; }
+          else if (name === 'udp') { l4++; kind |= KIND_UDP; }
+          else if (name === '_ws.malformed') kind |= KIND_MALFORMED;
+        }
+        if (ips === 1 && l4 <= 1) kind |= KIND_SIMPLE;
+        let stream = -1;
+        if (kind & KIND_TCP) {
+          stream = p.stream;
+          if (stream > maxTcpStream) { maxTcpStream = stream; newStreams.push([stream, index]); }
+        } else if (kind & KIND_UDP) stream = session.lastUdpStream;
+        b.kind[n] = kind;
+        b.src[n] = sid(p.src);
+        b.dst[n] = sid(p.dst);
+        b.srcPort[n] = p.srcPort;
+        b.dstPort[n] = p.dstPort;
+        b.proto[n] = sid(p.colProtocol);
+        b.tcpFlags[n] = fTcpFlags;
+        b.analysis[n] = fAnalysis;
+        b.stream[n] = stream;
+        b.protoMask[n] = mask;
+        b.color[n] = colorOf(kind, fTcpFlags, fAnalysis, fDbError, p.colProtocol);
+        if (info.length - infoUsed < p.colInfo.length * 3) info = grow(info, infoUsed + p.colInfo.length * 3);
+        const w = encoder.encodeInto(p.colInfo, info.subarray(infoUsed)).written;
+        b.infoLen[n] = w;
+        infoUsed += w;
+      }
+      prevSec = fr.tsSec; prevNsec = fr.tsNsec; havePrev = true;
+    }
+    const batch: FrameBatch = {
+      shard: o.shard, first, count: n,
+      offset: b.offset.slice(0, n), capLen: b.capLen.slice(0, n), origLen: b.origLen.slice(0, n), tsSec: b.tsSec.slice(0, n),
+      tsNsec: b.tsNsec.slice(0, n), iface: b.iface.slice(0, n), kind: b.kind.slice(0, n), src: b.src.slice(0, n), dst: b.dst.slice(0, n),
+      srcPort: b.srcPort.slice(0, n), dstPort: b.dstPort.slice(0, n), proto: b.proto.slice(0, n), tcpFlags: b.tcpFlags.slice(0, n),
+      analysis: b.analysis.slice(0, n), stream: b.stream.slice(0, n), color: b.color.slice(0, n), protoMask: b.protoMask.slice(0, n),
+      infoLen: b.infoLen.slice(0, n), info: info.slice(0, infoUsed),
+      stringBase: stringsSent, strings: stringList.slice(stringsSent),
+      protoBitBase: protoBitsSent, protoBits: protoBitList.slice(protoBitsSent),
+      newTcpStreams: newStreams, extras, interfaces: interfacesOf(reader),
+    };
+    stringsSent = stringList.length;
+    protoBitsSent = protoBitList.length;
+    onBatch(batch);
+    await pause();
+  }
+  conns.captureEnd = Math.max(conns.captureEnd, tcpEndTime);
+  const transactions = tx.finish();
+  const report = buildReport(conns.records.values(), transactions, conns.captureEnd);
+  return {
+    shard: o.shard, frames: index, error: reader.error ? reader.error.message : null, transactions, connections: report.connections,
+    interfaces: interfacesOf(reader),
+    format: reader.format, compression: reader.compression, sectionComments: [...reader.sectionComments],
+  };
+}
+
+function colorOf(kind: number, flags: number, analysis: number, dbError: boolean, proto: string): number {
+  if (analysis & ~NOT_BAD) return ROW_COLOR_CODE['bad-tcp'];
+  if (flags & TH_RST) return ROW_COLOR_CODE.rst;
+  if (flags & (TH_SYN | TH_FIN)) return ROW_COLOR_CODE['syn-fin'];
+  if (dbError || (kind & KIND_MALFORMED)) return ROW_COLOR_CODE['db-error'];
+  if ((kind & KIND_TCP) && proto !== 'TCP') return ROW_COLOR_CODE.db;
+  if (kind & KIND_TCP) return ROW_COLOR_CODE.tcp;
+  if (kind & KIND_UDP) return ROW_COLOR_CODE.udp;
+  return ROW_COLOR_CODE.none;
+}
+
+function interfacesOf(reader: CaptureReader): InterfaceSummary[] {
+  return reader.interfaces.map((i) => ({ linkType: i.linkType, snapLen: i.snapLen, name: i.name, description: i.description, tsUnitsPerSec: i.tsUnitsPerSec }));
+}
+
+function grow(a: Uint8Array, need: number): Uint8Array {
+  const out = new Uint8Array(Math.max(need, a.length * 2));
+  out.set(a);
+  return out;
+}
+
+function newBatchArrays(n: number) {
+  return {
+    offset: new Float64Array(n), capLen: new Uint32Array(n), origLen: new Uint32Array(n), tsSec: new Float64Array(n),
+    tsNsec: new Float64Array(n), iface: new Uint16Array(n), kind: new Uint8Array(n), src: new Uint32Array(n), dst: new Uint32Array(n),
+    srcPort: new Uint16Array(n), dstPort: new Uint16Array(n), proto: new Uint32Array(n), tcpFlags: new Uint16Array(n),
+    analysis: new Uint16Array(n), stream: new Int32Array(n).fill(-1), color: new Uint8Array(n), protoMask: new Uint32Array(n),
+    infoLen: new Uint32Array(n),
+  };
+}

@@ -1,0 +1,7 @@
+/** Messages from a pass worker to the session. */
+import type { FrameBatch, ShardResult } from '../store/batch';
+
+export type WorkerMessage =
+  | { readonly type: 'batch'; readonly batch: FrameBatch }
+  | { readonly type: 'done'; readonly result: ShardResult }
+  | { readonly type: 'failed'; readonly message: string };

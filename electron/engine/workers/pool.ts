@@ -1,0 +1,49 @@
+/**
+ * Runs the first pass as `shards` worker threads (one per core by default). Workers run the
+ * TypeScript sources through tsx's loader, so this works from the CLI, vitest and the app alike.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { FrameBatch, ShardResult } from '../store/batch';
+import type { ShardPassOptions } from '../store/shard-pass';
+import type { WorkerMessage } from './messages';
+
+export function defaultShards(): number {
+  return Math.max(1, Math.min(8, availableParallelism()));
+}
+
+export interface ShardRun {
+  readonly done: Promise<ShardResult[]>;
+  cancel(): void;
+}
+
+const WORKER_URL = new URL('./shard-worker.ts', import.meta.url);
+
+export function runShardWorkers(
+  base: Omit<ShardPassOptions, 'shard' | 'shards'>,
+  shards: number,
+  onBatch: (b: FrameBatch) => void,
+): ShardRun {
+  const workers: Worker[] = [];
+  let cancelled = false;
+  const done = Promise.all(Array.from({ length: shards }, (_, shard) => new Promise<ShardResult>((resolve, reject) => {
+    const w = new Worker(WORKER_URL, { workerData: { ...base, shard, shards } satisfies ShardPassOptions, execArgv: ['--import', 'tsx'] });
+    workers.push(w);
+    let settled = false;
+    w.on('message', (m: WorkerMessage) => {
+      if (m.type === 'batch') onBatch(m.batch);
+      else if (m.type === 'done') { settled = true; resolve(m.result); void w.terminate(); }
+      else { settled = true; reject(new Error(m.message)); void w.terminate(); }
+    });
+    w.on('error', (e) => { settled = true; reject(e); });
+    w.on('exit', () => { if (!settled) reject(new Error(cancelled ? 'cancelled' : 'pass worker exited unexpectedly')); });
+  })));
+  done.catch(() => { for (const w of workers) void w.terminate(); });
+  return {
+    done,
+    cancel() {
+      cancelled = true;
+      for (const w of workers) void w.terminate();
+    },
+  };
+}
