@@ -13,6 +13,8 @@ export interface CaptureOptions {
   file?: string;
   /** Bytes kept per packet (tcpdump -s); default 262144. */
   snaplen?: number;
+  /** Capture on the loopback of this network namespace (test/support/netns.ts) instead of the host's. */
+  netns?: string;
 }
 
 const START_TIMEOUT_MS = 10_000;
@@ -64,7 +66,10 @@ export async function captureWhile(opts: CaptureOptions, run: () => Promise<void
   if (process.getuid?.() === 0) args.push('-Z', 'root');
   args.push(filter);
 
-  const child = spawn('tcpdump', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  // `ip netns exec` execs tcpdump in place, so signals reach tcpdump itself.
+  const child = opts.netns
+    ? spawn('ip', ['netns', 'exec', opts.netns, 'tcpdump', ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn('tcpdump', args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   let exited = false;
   const exit = new Promise<number | null>((r) => {

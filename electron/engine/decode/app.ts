@@ -44,6 +44,12 @@ export interface TcpAppDissector<S = unknown> {
   pduLength(data: Uint8Array, state: S, fromServer: boolean): number;
   /** Dissect one complete message (tvb covers exactly it) under `parent` (the protocol item is added by the caller). */
   dissect(tvb: Tvb, parent: ProtoNode, ctx: AppContext<S>): void;
+  /**
+   * True when the bytes at data[0] are TLS records after the connection upgraded (MySQL SSL
+   * request, PostgreSQL SSLRequest answered 'S'): the driver then frames and shows them as TLS
+   * records instead of handing them to this decoder, as Wireshark hands such streams to TLS.
+   */
+  encrypted?(state: S, data: Uint8Array, fromServer: boolean): boolean;
   /** Bytes were lost in this direction: forget partial per-message state. */
   gap?(state: S, fromServer: boolean): void;
   /** After a loss: offset of the next plausible message start in data, or -1 if none. */

@@ -11,6 +11,7 @@ import { NEED_MORE, NOT_A_PDU, type AppContext, type TcpAppDissector } from './a
 import type { Layers } from './layers';
 import { BoundsError, Tvb } from './tvb';
 import { APP_DISSECTORS } from './protocols';
+import { TLS, TLS_CONTENT_TYPES } from '../../../shared/fields/tls';
 
 /** Longest partial message kept per direction before we give up on it (bounded memory per stream). */
 export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
@@ -36,6 +37,8 @@ interface AppStream {
   serverPort: number;
   /** [client→server, server→client] */
   dirs: [Direction, Direction];
+  /** TLS records have been seen (after an upgrade): reported once. */
+  tlsSeen: boolean;
 }
 
 /** What protocol detection decided for a connection, for the connection analysis. */
@@ -57,7 +60,7 @@ export function handTcpPayload(L: Layers, payload: Tvb, h: TcpHeaderFacts, r: Tc
   const conv = r.conv;
   let st = conv.app as AppStream | undefined;
   if (!st) {
-    st = { decided: false, probes: 0, dissector: null, state: null, serverKey: '', serverPort: -1, dirs: [newDirection(), newDirection()] };
+    st = { decided: false, probes: 0, dissector: null, state: null, serverKey: '', serverPort: -1, dirs: [newDirection(), newDirection()], tlsSeen: false };
     conv.app = st;
   }
   if (!st.decided) decide(L, st, payload.data, h, r);
@@ -145,8 +148,11 @@ function cut(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, fres
   }
   while (off < data.length) {
     const rest = data.subarray(off);
+    let tls = false;
+    try { tls = d.encrypted?.(st.state, rest, fromServer) ?? false; } catch { tls = false; }
     let n: number;
-    try { n = d.pduLength(rest, st.state, fromServer); } catch { n = NOT_A_PDU; }
+    if (tls) n = tlsRecordLength(rest);
+    else try { n = d.pduLength(rest, st.state, fromServer); } catch { n = NOT_A_PDU; }
     if (n === NEED_MORE || (n > 0 && n > rest.length)) {
       if (rest.length > MAX_PENDING_BYTES) { dir.lost = true; d.gap?.(st.state, fromServer); return; }
       dir.pending = rest.slice();
@@ -162,7 +168,8 @@ function cut(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, fres
     const tvb = off >= prefix
       ? fresh.sub(off - prefix, n)
       : new Tvb(data.slice(off, off + n), L.tree.addDataSource(`Reassembled TCP (${n} bytes)`, data.slice(off, off + n)), 0);
-    dissectMessage(L, st, fromServer, tvb);
+    if (tls) dissectTlsRecord(L, st, fromServer, tvb);
+    else dissectMessage(L, st, fromServer, tvb);
     off += n;
   }
 }
@@ -170,6 +177,34 @@ function cut(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, fres
 function emitGap(L: Layers, protocol: string, fromServer: boolean): void {
   const p = L.pinfo;
   L.session.onEvent?.({ kind: 'gap' }, { frame: p.num, tsSec: p.tsSec, tsNsec: p.tsNsec, stream: p.stream, protocol, fromServer, bytes: 0 });
+}
+
+/** Length of the TLS record at data[0]: 5-byte header + payload. */
+function tlsRecordLength(data: Uint8Array): number {
+  if (data.length < 5) return NEED_MORE;
+  if (!TLS_CONTENT_TYPES[data[0]!] || data[1] !== 3) return NOT_A_PDU;
+  return 5 + ((data[3]! << 8) | data[4]!);
+}
+
+function dissectTlsRecord(L: Layers, st: AppStream, fromServer: boolean, tvb: Tvb): void {
+  const { tree, pinfo } = L;
+  const F = TLS.f;
+  if (!st.tlsSeen) {
+    st.tlsSeen = true;
+    L.session.onEvent?.({ kind: 'tls', phase: 'started' }, {
+      frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec, stream: pinfo.stream, protocol: st.dissector!.proto.name, fromServer, bytes: tvb.length,
+    });
+  }
+  const type = tvb.u8(0);
+  const name = TLS_CONTENT_TYPES[type] ?? `Unknown (${type})`;
+  const item = tree.protocol(null, TLS, tvb, 0, tvb.length, `Transport Layer Security (${st.dissector!.proto.short} connection upgraded)`);
+  const rec = tree.add(item, F.record, tvb, 0, tvb.length, null, `TLS Record Layer: ${name}`);
+  tree.add(rec, F.contentType, tvb, 0, 1, type);
+  tree.item(rec, F.version, tvb, 1, 2);
+  tree.item(rec, F.length, tvb, 3, 2);
+  if (type === 23 && tvb.length > 5) tree.add(rec, F.appData, tvb, 5, tvb.length - 5, tvb.bytes(5, tvb.length - 5));
+  if (pinfo.colProtocol !== 'TLS') { pinfo.colProtocol = 'TLS'; pinfo.colInfo = name; }
+  else pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo}, ${name}` : name;
 }
 
 function continuation(L: Layers, fresh: Tvb): void {

@@ -82,6 +82,11 @@ export const mysqlDissector: TcpAppDissector<MysqlState> = {
   newState: newMysqlState,
   probe: probeMysql,
   pduLength: (data, st) => pduLength(data, st),
+  encrypted(st, data) {
+    if (!isTlsRecord(st, data)) return false;
+    st.tls = 'active';
+    return true;
+  },
   dissect(tvb, parent, ctx) {
     const st = ctx.state;
     if (isTlsRecord(st, tvb.data)) dissectTls(tvb, parent, ctx);

@@ -4,8 +4,6 @@
 export const CANCEL_REQUEST_CODE = 80877102;
 export const SSL_REQUEST_CODE = 80877103;
 export const GSSENC_REQUEST_CODE = 80877104;
-/** Protocol 3.0 as the StartupMessage carries it (major << 16 | minor). */
-export const PROTOCOL_3_0 = 196608;
 
 /** PostgreSQL refuses startup packets longer than this (MAX_STARTUP_PACKET_LENGTH). */
 export const MAX_STARTUP_LENGTH = 10000;
@@ -35,7 +33,3 @@ export const AUTH = {
   OK: 0, KERBEROS5: 2, CLEARTEXT: 3, CRYPT: 4, MD5: 5, SCM: 6, GSS: 7, GSS_CONTINUE: 8, SSPI: 9,
   SASL: 10, SASL_CONTINUE: 11, SASL_FINAL: 12,
 } as const;
-
-export function typeChar(b: number): string {
-  return String.fromCharCode(b);
-}

@@ -25,6 +25,8 @@ export const pgsqlDissector: TcpAppDissector<PgsqlState> = {
   newState: newPgsqlState,
   probe: pgsqlProbe,
   pduLength: pgsqlPduLength,
+  // After 'S' both directions carry TLS records (GSSAPI encryption stays with this decoder).
+  encrypted: (s) => s.encrypted && s.encryption === 'tls',
   dissect: dissectPgsql,
   gap: (s) => onGap(s),
   resync: pgsqlResync,

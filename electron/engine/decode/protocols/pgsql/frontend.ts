@@ -3,7 +3,7 @@ import { PGSQL } from '../../../../../shared/fields/pgsql';
 import type { AppContext } from '../../app';
 import type { ProtoNode } from '../../tree';
 import type { Tvb } from '../../tvb';
-import { FE_TYPES, PROTOCOL_3_0 } from './constants';
+import { FE_TYPES } from './constants';
 import { hex, strz } from './read';
 import { hiddenText, secretsShown } from './secrets';
 import { onExecute, onSimpleQuery, onStartup, onSync, onTerminate } from './session';
@@ -128,7 +128,7 @@ function untyped(tvb: Tvb, node: ProtoNode, ctx: Ctx): void {
     if (!params.has(name.value)) params.set(name.value, value.value);
     n += name.size + value.size;
   }
-  if (code === PROTOCOL_3_0 || code >>> 16 === 3) onStartup(s, ctx.emit, params);
+  onStartup(s, ctx.emit, params);
 }
 
 /** 'p': password, SASL or GSSAPI data, depending on what the server asked for. */
@@ -164,10 +164,12 @@ function secretBytes(tree: Ctx['tree'], node: ProtoNode, def: typeof F.saslData,
   }
 }
 
+const utf8 = new TextDecoder('utf-8', { fatal: false });
+
 /** Decode parameter values (text as text, binary as hex, NULL) as the client bound them. */
 function paramText(b: Uint8Array | null, binary: boolean): string {
   if (b === null) return 'NULL';
-  if (!binary) return new TextDecoder('utf-8', { fatal: false }).decode(b);
+  if (!binary) return utf8.decode(b);
   return '\\x' + hex(b, 256);
 }
 
