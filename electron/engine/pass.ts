@@ -27,7 +27,7 @@ export async function runPass(
       frames++;
       const d = dissectFrame(session, {
         num: fr.num, tsSec: fr.tsSec, tsNsec: fr.tsNsec, capLen: fr.capLen, origLen: fr.origLen, linkType: fr.linkType,
-        iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, noTimestamp: fr.noTimestamp, data: fr.data,
+        iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, noTimestamp: fr.noTimestamp, custom: fr.custom, data: fr.data,
       });
       if (onFrame && onFrame(d, fr, reader) === false) break;
     }

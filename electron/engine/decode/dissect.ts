@@ -26,6 +26,8 @@ export interface FrameInput {
   readonly comments?: readonly string[];
   /** The record carries no timestamp (pcapng Simple Packet Block): no time fields, as Wireshark. */
   readonly noTimestamp?: boolean;
+  /** A pcapng Custom Block shown as a frame of data (no interface, no link layer). */
+  readonly custom?: { readonly pen: number; readonly copyAllowed: boolean };
   readonly data: Uint8Array;
 }
 
@@ -43,7 +45,8 @@ export function dissectFrame(session: DissectSession, fr: FrameInput, tree: Pack
   const frameItem = addFrameItem(session, tree, tvb, fr);
   const L = new Layers(tree, pinfo, session);
   try {
-    dissectLink(L, fr.linkType, tvb);
+    if (fr.custom) L.data(tvb);
+    else dissectLink(L, fr.linkType, tvb);
   } catch (e) {
     const why = e instanceof BoundsError ? e.message : `decoder error: ${(e as Error).message ?? String(e)}`;
     tree.malformed(null, pinfo.colProtocol || 'Frame', why);
@@ -97,9 +100,13 @@ function addFrameItem(session: DissectSession, tree: PacketTree, tvb: Tvb, fr: F
   const item = tree.protocol(null, FRAME, tvb, 0, fr.data.length,
     `Frame ${fr.num}: ${fr.origLen} bytes on wire (${fr.origLen * 8} bits), ${fr.capLen} bytes captured (${fr.capLen * 8} bits)`);
   for (const c of fr.comments ?? []) tree.generated(item, F.comment, c);
-  tree.generated(item, F.interfaceId, fr.iface);
-  if (fr.ifaceName) tree.generated(item, F.interfaceName, fr.ifaceName);
-  tree.generated(item, F.encapType, wtapEncap(fr.linkType));
+  if (fr.custom) {
+    tree.setProtocolText(item, `PCAPNG Custom Block ${fr.num}: ${fr.capLen} bytes of custom data and options, PEN ${fr.custom.pen}, copying ${fr.custom.copyAllowed ? 'allowed' : 'not allowed'}`);
+  } else {
+    tree.generated(item, F.interfaceId, fr.iface);
+    if (fr.ifaceName) tree.generated(item, F.interfaceName, fr.ifaceName);
+    tree.generated(item, F.encapType, wtapEncap(fr.linkType));
+  }
   if (timed) {
     tree.generated(item, F.time, ns);
     tree.generated(item, F.offsetShift, 0);

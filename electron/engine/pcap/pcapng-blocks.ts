@@ -5,6 +5,9 @@ export const BlockType = {
   /** Obsolete Packet Block. */
   OPB: 0x00000002,
   SPB: 0x00000003,
+  /** Custom blocks (copy allowed / not allowed): tshark shows them as frames of data. */
+  CB_COPY: 0x00000bad,
+  CB_NOCOPY: 0x40000bad,
   NRB: 0x00000004,
   ISB: 0x00000005,
   EPB: 0x00000006,

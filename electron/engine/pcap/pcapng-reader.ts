@@ -114,6 +114,10 @@ export class PcapngReader extends ReaderBase {
       case BlockType.SPB:
         r = this.readSpb(off, p, total);
         break;
+      case BlockType.CB_COPY:
+      case BlockType.CB_NOCOPY:
+        r = this.readCustom(off, p, total, type === BlockType.CB_COPY);
+        break;
       default:
         // NRB, ISB, DSB, custom and unknown blocks carry nothing a frame needs
         break;
@@ -230,6 +234,26 @@ export class PcapngReader extends ReaderBase {
     if (err instanceof CaptureError) return err;
     rec.num = ++this.frames;
     return rec;
+  }
+
+  /** Custom block: a frame of data (PEN, then custom data and options), no interface or time, as tshark shows it. */
+  private readCustom(off: number, p: number, total: number, copyAllowed: boolean): BlockResult {
+    if (total < 16) return new CaptureError(off, `bad custom block: block length ${total} is less than 16`);
+    const len = total - 16;
+    return {
+      num: ++this.frames,
+      recordOffset: off,
+      dataOffset: off + 12,
+      capLen: len,
+      origLen: len,
+      tsSec: 0,
+      tsNsec: 0,
+      noTimestamp: true,
+      iface: -1,
+      linkType: -1,
+      custom: { pen: this.win.view.getUint32(p + 8, this.le), copyAllowed },
+      data: this.win.buf.subarray(p + 12, p + 12 + len),
+    };
   }
 
   /** SPB: no interface id (always interface 0), no timestamp; captured length is the original

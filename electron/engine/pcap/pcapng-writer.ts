@@ -96,6 +96,7 @@ export class PcapngWriter implements CaptureWriter {
     if (units === undefined || nsPer === undefined) throw new RangeError(`no interface ${ifId} in this pcapng writer`);
     const { sec, nsec } = normaliseTime(p.tsSec, p.tsNsec);
     const ticks = BigInt(Math.max(0, sec)) * units + BigInt(nsec) / nsPer;
+    if (ticks >> 64n) throw new RangeError(`timestamp ${sec}.${nsec} does not fit a 64-bit pcapng timestamp at this resolution (use 'us')`);
     const capLen = p.data.length;
     let opts: Uint8Array | null = null;
     if (p.comments?.length || p.flags !== undefined) {

@@ -40,6 +40,8 @@ export interface FrameRecord {
   noTimestamp?: boolean;
   /** epb_flags when present. */
   flags?: number;
+  /** Set for pcapng Custom Blocks (iface and linkType are -1): the Private Enterprise Number. */
+  custom?: { pen: number; copyAllowed: boolean };
   /** Packet bytes; a view into the reader's buffer, valid only until the next next() call. */
   data: Uint8Array;
 }

@@ -24,6 +24,7 @@ export class ExportWriter {
   get count(): number { return this.writer?.count ?? 0; }
 
   add(fr: FrameRecord): void {
+    if (fr.custom) return; // pcapng Custom Blocks are not packets; our writers do not copy them
     const w = this.writer ?? this.open(fr);
     if (this.format === 'pcap' && fr.linkType !== this.pcapLinkType) {
       throw new Error(`pcap holds one link type (${this.pcapLinkType}), frame ${fr.num} has ${fr.linkType}: export as pcapng`);
