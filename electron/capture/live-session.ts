@@ -34,6 +34,8 @@ export interface LiveCaptureOptions {
   readonly flushMs?: number;
   /** Attribute local TCP endpoints to processes (Linux, local captures); default true there. */
   readonly attributeProcesses?: boolean;
+  /** Decode as packets arrive (default true); false only spools and counts (benchmarks). */
+  readonly decode?: boolean;
 }
 
 export interface LiveStats {
@@ -95,6 +97,7 @@ export class LiveCapture {
   private lastAttribution = 0;
   private attributionTimer: NodeJS.Timeout | null = null;
   private readonly unattributed = new Map<number, number>();
+  private readonly decodeLive: boolean;
   private stderr = '';
   private resolveEnd!: (e: LiveEnd) => void;
   private endReason = '';
@@ -110,6 +113,7 @@ export class LiveCapture {
     const local = !opts.ssh && process.platform === 'linux';
     this.processes = (opts.attributeProcesses ?? local) && local ? new ProcessMap() : null;
     this.ended = new Promise((r) => { this.resolveEnd = r; });
+    this.decodeLive = opts.decode ?? true;
 
     const config: CaptureConfig = {
       iface: opts.iface, filter: opts.filter ?? '', backend: opts.backend ?? 'cap', ssh: opts.ssh,
@@ -130,10 +134,9 @@ export class LiveCapture {
         if (!isStarted) started(new CaptureFailure(m.kind, m.message, m.fix));
         else this.endReason = `failed: ${m.message}`;
       } else {
-        if (process.env.DBWIRE_DEBUG) console.error('msg', m);
         this.counters(m);
         if (m.type === 'stopped') this.endReason = m.reason;
-        void this.drain();
+        if (this.decodeLive) void this.drain();
       }
     });
     this.child.on('close', (code, signal) => {
@@ -194,32 +197,35 @@ export class LiveCapture {
   /** Reads the spool up to its complete size and decodes what is new. One drain at a time. */
   private drain(): Promise<void> {
     if (this.draining) { this.drainAgain = true; return this.draining; }
-    this.draining = (async () => {
-      do {
-        this.drainAgain = false;
-        if (this.fd < 0) {
-          try { this.fd = openSync(this.spoolPath, 'r'); } catch { break; }
-        }
-        while (this.readOffset < this.spoolBytes) {
-          const n = readSync(this.fd, this.readBuf, 0, Math.min(READ_CHUNK, this.spoolBytes - this.readOffset), this.readOffset);
-          if (n <= 0) break;
-          this.readOffset += n;
-          try {
-            this.parser.push(this.readBuf.subarray(0, n), (f) => this.decode(f));
-          } catch (e) {
-            this.endReason = `spool unreadable: ${(e as Error).message}`;
-            if (process.env.DBWIRE_DEBUG) console.error(e);
-            this.readOffset = this.spoolBytes = Number.MAX_SAFE_INTEGER;
-          }
-          this.attribute(false);
-          this.onBatch?.();
-          // Let IPC messages and timers in between chunks of a large backlog.
-          await new Promise((r) => setImmediate(r));
-        }
-      } while (this.drainAgain);
-      this.draining = null;
-    })();
+    this.draining = this.drainLoop().finally(() => { this.draining = null; });
     return this.draining;
+  }
+
+  private async drainLoop(): Promise<void> {
+    // Yield first: an async function with nothing to await would finish (and clear `draining`)
+    // before drain() assigned it.
+    await Promise.resolve();
+    do {
+      this.drainAgain = false;
+      if (this.fd < 0) {
+        try { this.fd = openSync(this.spoolPath, 'r'); } catch { break; }
+      }
+      while (this.readOffset < this.spoolBytes) {
+        const n = readSync(this.fd, this.readBuf, 0, Math.min(READ_CHUNK, this.spoolBytes - this.readOffset), this.readOffset);
+        if (n <= 0) break;
+        this.readOffset += n;
+        try {
+          this.parser.push(this.readBuf.subarray(0, n), (f) => this.decode(f));
+        } catch (e) {
+          this.endReason = `spool unreadable: ${(e as Error).message}`;
+          this.readOffset = this.spoolBytes = Number.MAX_SAFE_INTEGER;
+        }
+        this.attribute(false);
+        this.onBatch?.();
+        // Let IPC messages and timers in between chunks of a large backlog.
+        await new Promise((r) => setImmediate(r));
+      }
+    } while (this.drainAgain);
   }
 
   private decode(f: StreamFrame): void {
@@ -232,7 +238,7 @@ export class LiveCapture {
   }
 
   private startAttribution(): void {
-    if (!this.processes) return;
+    if (!this.processes || !this.decodeLive) return;
     this.processes.refresh();
     // Refreshed on a timer too, so a connection that closes quickly is seen while it exists.
     this.attributionTimer = setInterval(() => { this.processes!.refresh(); this.lastAttribution = Date.now(); this.attribute(false); }, ATTRIBUTE_EVERY_MS);
@@ -262,14 +268,15 @@ export class LiveCapture {
   }
 
   private async finish(reason: string): Promise<void> {
-    if (process.env.DBWIRE_DEBUG) console.error('finish', reason, this.spoolBytes, this.readOffset, this.fd, !!this.draining);
     if (!this.running) return;
     // The spool may hold more than the last message said (or the process died): read to its end.
-    try {
-      if (this.fd < 0) this.fd = openSync(this.spoolPath, 'r');
-      this.spoolBytes = Math.max(this.spoolBytes, fstatSync(this.fd).size);
-    } catch { /* never created */ }
-    await this.drain();
+    if (this.decodeLive) {
+      try {
+        if (this.fd < 0) this.fd = openSync(this.spoolPath, 'r');
+        this.spoolBytes = Math.max(this.spoolBytes, fstatSync(this.fd).size);
+      } catch { /* never created */ }
+      await this.drain();
+    }
     this.running = false;
     if (this.attributionTimer) clearInterval(this.attributionTimer);
     if (this.fd >= 0) closeSync(this.fd);

@@ -75,6 +75,8 @@ export class ProcessMap {
   private readonly owners = new Map<string, { owner: ProcessOwner; seen: number }>();
   private readonly inodeOwner = new Map<number, ProcessOwner>();
   private lastPrune = 0;
+  /** Sockets no visible process owned at the last scan (another user's, or a closing socket). */
+  private readonly ownerless = new Set<number>();
 
   constructor(private readonly procRoot = '/proc') {}
 
@@ -86,7 +88,12 @@ export class ProcessMap {
     }
     const live = new Set(rows.map((r) => r.inode));
     for (const inode of this.inodeOwner.keys()) if (!live.has(inode)) this.inodeOwner.delete(inode);
-    if (rows.some((r) => !this.inodeOwner.has(r.inode))) this.scanFds(live);
+    for (const inode of this.ownerless) if (!live.has(inode)) this.ownerless.delete(inode);
+    // Scan the fds only for sockets not seen before (a scan reads every process's fd table).
+    if (rows.some((r) => !this.inodeOwner.has(r.inode) && !this.ownerless.has(r.inode))) {
+      this.scanFds(live);
+      for (const r of rows) if (!this.inodeOwner.has(r.inode)) this.ownerless.add(r.inode);
+    }
     for (const r of rows) {
       const owner = this.inodeOwner.get(r.inode);
       if (owner) this.owners.set(r.local, { owner, seen: now });

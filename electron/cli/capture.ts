@@ -6,6 +6,7 @@ import { relTimeText } from '../../shared/fields/format';
 import { LiveCapture } from '../capture/live-session';
 import { chooseBackend } from '../capture/choose-backend';
 import { CaptureFailure } from '../capture/failure';
+import { checkCaptureFilter } from '../capture/filter-check';
 import { interfaceLine, listInterfaces } from '../capture/interfaces';
 import { discardSpool, saveSpool } from '../capture/spool-dir';
 import type { BackendName, SshTarget } from '../capture/types';
@@ -89,6 +90,7 @@ export function parseCaptureOptions(argv: string[]): CaptureOptions {
 }
 
 function failureText(e: CaptureFailure): string {
+  if (e.kind === 'interface') return `${e.message}\n(dbwire capture -D lists the interfaces)`;
   return e.fix && !e.message.includes(e.fix) ? `${e.message}\n${e.fix}` : e.message;
 }
 
@@ -96,9 +98,16 @@ export async function runCapture(argv: string[]): Promise<number> {
   const o = parseCaptureOptions(argv);
   if (o.list) return listCommand();
   const out = new Out();
-  let capture: LiveCapture;
+  // Registered before the capture starts: a Ctrl-C while starting stops it as soon as it runs.
+  let capture: LiveCapture | null = null;
+  let interrupted = false;
+  const onSignal = () => { interrupted = true; void capture?.stop(); };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   try {
     let backend: BackendName | undefined;
+    const check = o.filter ? checkCaptureFilter(o.filter) : null;
+    if (check && !check.ok) throw new CaptureFailure('filter', `capture filter "${o.filter}": ${check.message}`);
     if (!o.ssh) {
       const choice = chooseBackend(o.iface, o.backend);
       if (choice.note) process.stderr.write(`dbwire capture: ${choice.note}\n`);
@@ -110,26 +119,25 @@ export async function runCapture(argv: string[]): Promise<number> {
       stop: { packets: o.count, seconds: o.seconds, kilobytes: o.kilobytes },
     });
   } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     if (e instanceof CaptureFailure) {
       process.stderr.write(`dbwire capture: ${failureText(e)}\n`);
       return 2;
     }
     throw e;
   }
+  if (interrupted) void capture.stop();
   process.stderr.write(`Capturing on '${o.iface}'${o.ssh ? ` at ${o.ssh.destination}` : ''} (${capture.backend})\n`);
   if (!o.quiet) {
     capture.onFrame = (d, f) => out.line(summaryLine(d, relTimeText(d.relNs), f.origLen));
     capture.onBatch = () => out.flush();
   }
-  const onSignal = () => { void capture.stop(); };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
   const end = await capture.ended;
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);
   out.flush();
   const s = end.stats;
-  if (process.env.DBWIRE_DEBUG) process.stderr.write(`end: ${end.reason}\n`);
   process.stderr.write(`${s.decoded} packet${s.decoded === 1 ? '' : 's'} captured${s.dropped !== null ? `, ${s.dropped} dropped` : ''}\n`);
   if (o.writeFile) saveSpool(end.spoolPath, o.writeFile);
   else discardSpool(end.spoolPath);

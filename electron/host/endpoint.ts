@@ -7,6 +7,7 @@
 import type { DbwireApi, SessionId, SessionInfo } from '../../shared/api/types';
 import type { MessageTransport } from '../../shared/api/transport';
 import type { WireError, WireRequest, WireResponse } from '../../shared/api/wire';
+import { ApiInputError } from '../../shared/api/validate';
 import { checkApiArgs, isApiMethod } from './api-args';
 
 export interface EndpointOptions {
@@ -54,7 +55,7 @@ export function serveApi(api: DbwireApi, channel: MessageTransport, opts: Endpoi
       track(req, value);
       return { t: 'res', id: req.id, ok: true, value };
     } catch (e) {
-      return fail({ code: 'failed', message: errorMessage(e) });
+      return fail({ code: e instanceof ApiInputError ? 'invalid-argument' : 'failed', message: errorMessage(e) });
     }
   }
 

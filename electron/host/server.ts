@@ -12,7 +12,11 @@ import { WebSocketTransport, type WebSocketLike } from '../../shared/api/transpo
 import { checkHostHeader, checkWebSocket, isLoopbackHost, newToken, type AccessPolicy } from './access';
 import { buildCsp } from './csp';
 import { serveApi } from './endpoint';
-import { DEFAULT_RENDERER_DIR, securityHeaders, serveStatic } from './static-files';
+import { securityHeaders, serveStatic } from './static-files';
+import { fileURLToPath } from 'node:url';
+
+/** Where `npm run build:renderer` puts the renderer (renderer/vite.config.ts outDir). */
+export const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
 export const DEFAULT_HOST = '127.0.0.1';
 /** Largest message a client may send (requests are small; this bounds a hostile one). */
@@ -36,6 +40,8 @@ export interface RunningHost {
   /** The page URL with the token: what `dbwire serve` prints first. */
   readonly url: string;
   readonly port: number;
+  /** The address bound, as the socket reports it. */
+  readonly address: string;
   readonly host: string;
   readonly token: string;
   /** Connections open right now. */
@@ -88,12 +94,12 @@ export async function startHost(opts: HostOptions): Promise<RunningHost> {
     server.once('error', reject);
     server.listen(opts.port ?? 0, host, () => { server.off('error', reject); resolve(); });
   });
-  const port = (server.address() as AddressInfo).port;
+  const { port, address } = server.address() as AddressInfo;
   policy = { ...policy, port };
 
   return {
     url: `http://${urlHost(host)}:${port}/?token=${token}`,
-    port, host, token,
+    port, address, host, token,
     get connections() { return sockets.size; },
     close: () => new Promise<void>((resolve) => {
       for (const ws of sockets) ws.terminate();

@@ -26,6 +26,9 @@ type ApiCalls = Omit<DbwireApi, 'onEvent'>;
 
 export class ApiClient implements DbwireApi {
   private transport: MessageTransport | null = null;
+  /** 'waiting': calls queue until a transport is attached (the preload before its first port). */
+  private state: 'waiting' | 'attached' | 'lost' = 'waiting';
+  private readonly queued: (() => void)[] = [];
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly listeners = new Set<(e: ApiEvent) => void>();
@@ -40,9 +43,16 @@ export class ApiClient implements DbwireApi {
   attach(transport: MessageTransport): void {
     const old = this.transport;
     this.transport = transport;
+    this.state = 'attached';
     if (old) old.close();
     transport.onMessage((m) => { if (this.transport === transport) this.receive(m); });
     transport.onClose((reason) => { if (this.transport === transport) this.lost(reason); });
+    for (const run of this.queued.splice(0)) run();
+  }
+
+  /** Calls made from now on wait for the next `attach` instead of failing (an engine restart is under way). */
+  expectTransport(): void {
+    if (this.state === 'lost') this.state = 'waiting';
   }
 
   /** Sessions the engine side opened on its own (`dbwire serve FILE`), once it has said hello. */
@@ -53,14 +63,16 @@ export class ApiClient implements DbwireApi {
 
   close(): void {
     const t = this.transport;
-    if (!t) return;
-    t.close();
-    this.lost('closed by the client');
+    this.lost('closed by the client', false);
+    t?.close();
   }
 
   private call(method: ApiMethod, args: unknown[]): Promise<unknown> {
     const t = this.transport;
-    if (!t) return Promise.reject(new ApiCallError('engine-stopped', 'not connected to the engine', method));
+    if (!t) {
+      if (this.state === 'lost') return Promise.reject(new ApiCallError('engine-stopped', 'not connected to the engine', method));
+      return new Promise((resolve) => this.queued.push(() => resolve(this.call(method, args))));
+    }
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { method, resolve, reject });
@@ -95,11 +107,13 @@ export class ApiClient implements DbwireApi {
     }
   }
 
-  private lost(reason: string): void {
+  private lost(reason: string, tell = true): void {
     this.transport = null;
+    this.state = 'lost';
     const pending = [...this.pending.values()];
     this.pending.clear();
     for (const p of pending) p.reject(new ApiCallError('engine-stopped', `the engine connection was lost: ${reason}`, p.method));
+    if (!tell) return;
     const e: ApiEvent = { type: 'engine-error', message: `the engine connection was lost: ${reason}` };
     for (const l of [...this.listeners]) l(e);
   }

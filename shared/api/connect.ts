@@ -7,7 +7,7 @@ import { ApiClient } from './client';
 import { BrowserShell } from './browser-shell';
 import type { DbwireShell } from './shell';
 import type { DbwireApi } from './types';
-import { WebSocketTransport, openWebSocket, type WebSocketLike } from './transport-websocket';
+import { connectWebSocket, type WebSocketLike } from './transport-websocket';
 
 export interface Connected {
   readonly api: DbwireApi;
@@ -29,7 +29,6 @@ export function webSocketUrl(page: { readonly protocol: string; readonly host: s
 export async function connectDbwire(): Promise<Connected> {
   const g = globalThis as unknown as DesktopGlobals & { location: Location; WebSocket: new (url: string) => WebSocketLike };
   if (g.dbwire && g.dbwireShell) return { api: g.dbwire, shell: g.dbwireShell };
-  const socket = await openWebSocket(new g.WebSocket(webSocketUrl(g.location)));
-  const client = new ApiClient(new WebSocketTransport(socket));
+  const client = new ApiClient(await connectWebSocket(new g.WebSocket(webSocketUrl(g.location))));
   return { api: client, shell: new BrowserShell(client) };
 }

@@ -22,10 +22,12 @@ const OPEN = 1;
 
 export class WebSocketTransport implements MessageTransport {
   private receiver: ((msg: WireMessage) => void) | null = null;
+  /** Messages that arrived before the receiver was set (the hello comes first thing). */
+  private early: WireMessage[] = [];
   private closeReceiver: ((reason: string) => void) | null = null;
   private closedReason: string | null = null;
 
-  /** `socket` must be open already (see openWebSocket). */
+  /** Listens from the start; see connectWebSocket for a socket still connecting. */
   constructor(private readonly socket: WebSocketLike) {
     socket.binaryType = 'arraybuffer';
     socket.addEventListener('message', (e) => {
@@ -39,7 +41,8 @@ export class WebSocketTransport implements MessageTransport {
         socket.close(1002, 'malformed message');
         return;
       }
-      this.receiver?.(msg);
+      if (this.receiver) this.receiver(msg);
+      else this.early.push(msg);
     });
     socket.addEventListener('close', (e) => this.finish(e.reason || `connection closed (code ${e.code})`));
     socket.addEventListener('error', () => this.finish('connection error'));
@@ -50,9 +53,15 @@ export class WebSocketTransport implements MessageTransport {
     this.socket.send(encodeFrame(msg));
   }
 
-  onMessage(receiver: (msg: WireMessage) => void): void { this.receiver = receiver; }
+  onMessage(receiver: (msg: WireMessage) => void): void {
+    this.receiver = receiver;
+    for (const m of this.early.splice(0)) receiver(m);
+  }
 
-  onClose(receiver: (reason: string) => void): void { this.closeReceiver = receiver; }
+  onClose(receiver: (reason: string) => void): void {
+    this.closeReceiver = receiver;
+    if (this.closedReason !== null) receiver(this.closedReason);
+  }
 
   close(): void {
     this.finish('closed by the client');
@@ -66,12 +75,16 @@ export class WebSocketTransport implements MessageTransport {
   }
 }
 
-/** Waits for a socket to open; rejects when it closes first (refused token or origin, no server). */
-export function openWebSocket<S extends WebSocketLike>(socket: S): Promise<S> {
+/**
+ * A transport on a socket that is still connecting: listens at once (so nothing sent right after
+ * the handshake is missed) and resolves when the socket opens; rejects when it closes first
+ * (refused token or origin, no server).
+ */
+export function connectWebSocket(socket: WebSocketLike): Promise<WebSocketTransport> {
+  const transport = new WebSocketTransport(socket);
   return new Promise((resolve, reject) => {
-    if (socket.readyState === OPEN) { resolve(socket); return; }
-    socket.addEventListener('open', () => resolve(socket));
+    if (socket.readyState === OPEN) { resolve(transport); return; }
+    socket.addEventListener('open', () => resolve(transport));
     socket.addEventListener('close', (e) => reject(new Error(`WebSocket closed before opening (code ${e.code}${e.reason ? `: ${e.reason}` : ''})`)));
-    socket.addEventListener('error', () => { /* the close event follows with the details */ });
   });
 }

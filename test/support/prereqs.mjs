@@ -4,7 +4,7 @@
 // Presence is checked by files the packages provide (fast: no dpkg query) so a second run is quiet
 // and well under a second. As root, missing packages are installed with apt-get; otherwise the
 // exact command is printed and the script exits 1.
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -32,6 +32,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'openssh-client', paths: ['/usr/bin/ssh'] },
   { name: 'netcat-openbsd', paths: ['/usr/bin/nc.openbsd', '/bin/nc.openbsd'] },
   { name: 'util-linux', paths: ['/usr/bin/setpriv'] },
+  { name: 'chromium', paths: ['/usr/bin/chromium'] },
 ];
 
 /** True if a path (with optional `*` segments) exists. */
@@ -116,5 +117,26 @@ export function ensurePrereqs(packages = SYSTEM_PACKAGES) {
   return 0;
 }
 
+/**
+ * The optional `cap` capture module (node-gyp, needs libpcap-dev): when `npm install` ran before
+ * libpcap-dev was there, it was skipped or left unbuilt. Build it now that the headers exist.
+ */
+export function ensureCapModule() {
+  const root = new URL('../..', import.meta.url).pathname;
+  if (existsSync(join(root, 'node_modules/cap/build/Release/cap.node'))) return 0;
+  const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+  const spec = pkg.optionalDependencies?.cap;
+  if (!spec) return 0;
+  console.error('[prereqs] building the optional capture module "cap" against libpcap-dev');
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const args = existsSync(join(root, 'node_modules/cap/package.json')) ? ['rebuild', 'cap'] : ['install', '--no-save', '--no-audit', '--no-fund', `cap@${spec}`];
+  const r = spawnSync(npm, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  if (r.status !== 0 || !existsSync(join(root, 'node_modules/cap/build/Release/cap.node'))) {
+    console.error(`[prereqs] npm ${args.join(' ')} failed: the capture tests need it (is libpcap-dev installed?)`);
+    return 1;
+  }
+  return 0;
+}
+
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (invokedDirectly) process.exitCode = ensurePrereqs();
+if (invokedDirectly) process.exitCode = ensurePrereqs() || ensureCapModule();

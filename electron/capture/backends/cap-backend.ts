@@ -29,7 +29,8 @@ export class CapBackend implements CaptureBackend {
     try {
       link = h.open(this.iface, this.filter, this.bufferBytes, this.buffer);
     } catch (e) {
-      try { h.close(); } catch { /* never opened */ }
+      // No close(): after a failed open cap's close() touches an uninitialised poll handle and
+      // crashes. The capture process ends right after this anyway.
       const text = (e as Error).message;
       const kind = classifyCaptureError(text);
       const what = kind === 'filter' ? `capture filter "${this.filter}": ${text}` : `${this.iface}: ${text}`;

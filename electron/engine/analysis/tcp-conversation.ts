@@ -49,7 +49,6 @@ class TcpFlow {
   lastnondupack = 0;
   dupacknum = 0;
   maxseqtobeacked = 0;
-  lastacklen = 0;
   lastSegmentFlags = 0;
   sackRanges = 0;
   sackDelivered = 0;
@@ -352,7 +351,6 @@ export class TcpConversationTable {
       if (flags & SYN_FIN) nextseq = add32(nextseq, 1);
       fwd.unacked.push(seq, nextseq, h.frame, now);
     }
-    if (fwd.nextseq === 0 || gtSeq(nextseq, add32(fwd.nextseq, flags & SYN_FIN ? 1 : 0))) fwd.lastacklen = seglen;
     const isProbe = (this.taFlags & TA.ZERO_WINDOW_PROBE) !== 0;
     if ((gtSeq(nextseq, fwd.nextseq) || fwd.nextseq === 0) && !isProbe) {
       fwd.nextseq = nextseq;
@@ -404,27 +402,27 @@ export class TcpConversationTable {
       this.flag(TA.SPURIOUS_RETRANSMISSION);
       return;
     }
-    if (notAdvanced && rev.dupacknum >= 2 && rev.lastack === seq
+    // Wireshark's counter is unsigned: the -1 left by an ACKed-unseen segment counts as "many".
+    if (notAdvanced && (rev.dupacknum >= 2 || rev.dupacknum === -1) && rev.lastack === seq
       && unsignedNs(now - rev.lastackTime) < FAST_RETRANSMISSION_NS) {
       this.flag(TA.FAST_RETRANSMISSION);
       return;
     }
     const oooWindow = conv.firstRtt === 0 ? DEFAULT_OOO_NS : unsignedNs(conv.firstRtt);
     if (notAdvanced && unsignedNs(now - fwd.nextseqTime) < oooWindow) {
-      const expectedNext = add32(seq, seglen + (flags & SYN_FIN ? 1 : 0));
-      // Either plainly out of order, or the segment closing a run of them after a pure ACK.
-      if (fwd.nextseq !== expectedNext || fwd.lastacklen === 0) {
+      // Out of order unless it ends exactly at the highest seq seen (then it is a retransmission).
+      // (Later Wireshark versions also count the one closing a run after a pure ACK; 4.0 does not.)
+      if (fwd.nextseq !== add32(seq, seglen + (flags & SYN_FIN ? 1 : 0))) {
         this.flag(TA.OUT_OF_ORDER);
         return;
       }
     }
     if (notAdvanced) {
       this.flag(TA.RETRANSMISSION);
-      // RTO from the oldest unacked segment at or after this seq, else from the highest seq sent.
-      const i = fwd.unacked.oldestAtOrAfter(seq);
-      if (i >= 0) {
-        this.rtoNs = now - fwd.unacked.tsAt(i);
-        this.rtoFrame = fwd.unacked.frameAt(i);
+      // RTO from the oldest segment still unacked, else from the one that set the highest seq.
+      if (fwd.unacked.length > 0) {
+        this.rtoNs = now - fwd.unacked.tsAt(0);
+        this.rtoFrame = fwd.unacked.frameAt(0);
       } else if (Number.isFinite(fwd.nextseqTime)) {
         this.rtoNs = now - fwd.nextseqTime;
         this.rtoFrame = fwd.nextseqFrame;

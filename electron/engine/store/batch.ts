@@ -69,6 +69,8 @@ export interface FrameExtra {
   readonly index: number;
   readonly comments?: readonly string[];
   readonly flags?: number;
+  /** pcapng Simple Packet Block: the record has no timestamp. */
+  readonly noTimestamp?: boolean;
 }
 
 export interface ShardResult {

@@ -22,9 +22,12 @@ import { planFilter, runFilter } from './view-filter';
 
 export interface SessionOpenOptions {
   readonly decodeAs?: ReadonlyMap<number, string>;
-  /** Worker threads for the first pass; 0 runs it in this thread. Default: one per core. */
+  /** Worker threads for the first pass; 0 runs it in this thread. Default: one per core (small and
+   *  compressed files: this thread). */
   readonly workers?: number;
   readonly onProgress?: (p: PassProgress) => void;
+  /** Random access: frames of a connection between replay checkpoints (tests use small values). */
+  readonly checkpointEvery?: number;
 }
 
 export interface PassProgress {
@@ -74,11 +77,12 @@ export class CaptureSession {
     this.format = reader.format;
     this.compression = reader.compression;
     this.size = reader.size;
-    const compressedOrSmall = reader.compression !== 'none' || reader.size < IN_THREAD_BELOW;
-    const shards = opts.workers === 0 || compressedOrSmall ? 1 : opts.workers ?? defaultShards();
+    // Compressed files would be decompressed once per worker; small ones finish before workers start.
+    const inThread = opts.workers === 0 || reader.compression !== 'none' || (opts.workers === undefined && reader.size < IN_THREAD_BELOW);
+    const shards = inThread ? 1 : opts.workers ?? defaultShards();
     this.store = new FrameStore(shards);
-    this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map());
-    this.done = this.start(shards, opts.workers === 0 || compressedOrSmall);
+    this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map(), opts.checkpointEvery);
+    this.done = this.start(shards, inThread);
     this.done.catch(() => {});
   }
 
@@ -143,7 +147,7 @@ export class CaptureSession {
     const bytesDone = this.finished ? this.size : n ? this.store.offset.get(n - 1) + this.store.capLen.get(n - 1) : 0;
     const p: PassProgress = {
       phase: this.phase, bytesDone, bytesTotal: this.size, frames: n, displayed: this.displayedCount(),
-      done: this.finished && this.phase === 'indexing' ? true : this.phase !== 'indexing' ? false : this.finished,
+      done: this.finished && this.phase === 'indexing',
     };
     if (this.phase !== 'indexing') return { ...p, bytesDone: this.phaseDone, bytesTotal: n };
     return this.passError ? { ...p, error: this.passError } : p;

@@ -51,7 +51,7 @@ export class ByteHeap {
   /** Copy `b` in; returns its address. Strings never straddle slabs. */
   append(b: Uint8Array): number {
     if (b.length > ByteHeap.SLAB) b = b.subarray(0, ByteHeap.SLAB);
-    if (this.used + b.length > ByteHeap.SLAB) {
+    if (this.slabs.length === 0 || this.used + b.length > ByteHeap.SLAB) {
       this.slabs.push(new Uint8Array(ByteHeap.SLAB));
       this.base += ByteHeap.SLAB;
       this.used = 0;
@@ -66,7 +66,7 @@ export class ByteHeap {
   appendString(s: string, out: { at: number; len: number }): void {
     // UTF-8 needs at most 3 bytes per UTF-16 unit.
     const max = Math.min(s.length * 3, ByteHeap.SLAB);
-    if (this.used + max > ByteHeap.SLAB) {
+    if (this.slabs.length === 0 || this.used + max > ByteHeap.SLAB) {
       this.slabs.push(new Uint8Array(ByteHeap.SLAB));
       this.base += ByteHeap.SLAB;
       this.used = 0;

@@ -91,6 +91,7 @@ export class Replayer {
     private readonly reader: CaptureReader,
     private readonly interfaces: () => readonly InterfaceInfo[],
     private readonly decodeAs: ReadonlyMap<number, string>,
+    private readonly checkpointEvery = CHECKPOINT_EVERY,
   ) {}
 
   /** The stream index over the frames merged so far (rebuilt when more arrived). */
@@ -110,7 +111,8 @@ export class Replayer {
   /** Full dissection of frame i (0-based index), as the first pass saw it. */
   packet(i: number): Dissected {
     const kind = this.store.kind.get(i);
-    if (kind & KIND_TCP) {
+    // A TCP frame without a stream (bogus header) touched no connection state: dissect it alone.
+    if ((kind & KIND_TCP) && this.store.stream.get(i) >= 0) {
       const idx = this.streams();
       const s = this.store.stream.get(i);
       const flow = idx.flowOf[s]!;
@@ -156,7 +158,7 @@ export class Replayer {
     for (let p = cps[k]!.pos; p < target; p++) {
       this.dissect(session, frames[p]!, (data) => new SummaryTree(data));
       const next = p + 1;
-      if (next % CHECKPOINT_EVERY === 0 && !cps.some((c) => c.pos === next)) {
+      if (next % this.checkpointEvery === 0 && !cps.some((c) => c.pos === next)) {
         cps.push({ pos: next, session: cloneState(session) });
         cps.sort((a, b) => a.pos - b.pos);
       }
@@ -178,10 +180,10 @@ export class Replayer {
     const tree = makeTree(data);
     const d = dissectFrame(session, {
       num: i + 1, tsSec: st.tsSec.get(i), tsNsec: st.tsNsec.get(i), capLen: st.capLen.get(i), origLen: st.origLen.get(i),
-      linkType: ifc?.linkType ?? 1, iface: st.iface.get(i), ifaceName: ifc?.name, comments: extra?.comments as string[] | undefined, data,
+      linkType: ifc?.linkType ?? 1, iface: st.iface.get(i), ifaceName: ifc?.name, comments: extra?.comments, noTimestamp: extra?.noTimestamp, data,
     }, tree);
     // The replay numbers streams from 0; the session-wide number is the first pass's.
-    if (st.kind.get(i) & KIND_TCP) {
+    if ((st.kind.get(i) & KIND_TCP) && st.stream.get(i) >= 0) {
       const s = st.stream.get(i);
       d.pinfo.stream = s;
       for (const n of d.tree.all('tcp.stream')) n.value = s;

@@ -93,6 +93,7 @@ async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b:
   let index = 0;
   let fr: FrameRecord | null = reader.next();
   const encoder = new TextEncoder();
+  const summaryTree = new SummaryTree(new Uint8Array(0));
 
   while (fr) {
     const first = index;
@@ -110,7 +111,7 @@ async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b:
       b.tsSec[n] = fr.tsSec;
       b.tsNsec[n] = fr.tsNsec;
       b.iface[n] = fr.iface;
-      if (fr.comments || fr.flags !== undefined) extras.push({ index, comments: fr.comments, flags: fr.flags });
+      if (fr.comments || fr.flags !== undefined || fr.noTimestamp) extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp });
       const hash = tcpFlowHash(fr.linkType, fr.data);
       if (hash !== NOT_TCP) tcpEndTime = Math.max(tcpEndTime, fr.tsSec + fr.tsNsec / 1e9);
       firstNs ??= BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
@@ -120,10 +121,10 @@ async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b:
         session.prevNs = havePrev ? BigInt(prevSec) * 1_000_000_000n + BigInt(prevNsec) : null;
         fTcpFlags = 0; fAnalysis = 0; fDbError = false;
         session.lastUdpStream = -1;
-        const tree = new SummaryTree(fr.data);
+        const tree = summaryTree.reset(fr.data);
         const d = dissectFrame(session, {
           num: index + 1, tsSec: fr.tsSec, tsNsec: fr.tsNsec, capLen: fr.capLen, origLen: fr.origLen, linkType: fr.linkType,
-          iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, data: fr.data,
+          iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, noTimestamp: fr.noTimestamp, data: fr.data,
         }, tree);
         const p = d.pinfo;
         let kind = KIND_OWNED, mask = 0, ips = 0, l4 = 0;

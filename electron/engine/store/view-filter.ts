@@ -7,6 +7,7 @@ import type { CheckedExpr, CheckedValue } from '../../../shared/filter/ast';
 import { compileChecked, type CompiledFilter } from '../filter/index';
 import { KIND_SIMPLE, KIND_TCP } from './batch';
 import { answeredByColumns, ColumnTree } from './column-tree';
+import { compileColumnFast } from './column-fast';
 import type { FrameStore } from './frame-store';
 import type { Replayer } from './replay';
 
@@ -16,17 +17,24 @@ export interface FilterPlan {
   readonly columns: boolean;
   /** Protocols one of which a frame must carry to match; null when any frame may match. */
   readonly required: ReadonlySet<string> | null;
+  readonly ast: CheckedExpr;
 }
 
 export function planFilter(ast: CheckedExpr, text: string): FilterPlan {
-  return { filter: compileChecked(ast, text), columns: answeredByColumns(ast), required: requiredProtocols(ast) };
+  return { filter: compileChecked(ast, text), columns: answeredByColumns(ast), required: requiredProtocols(ast), ast };
 }
 
 /** Runs the plan over frames [0, upTo); `progress` gets the frames examined so far. */
 export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, upTo: number, progress?: (done: number) => void): Uint32Array {
   const hits = new Uint8Array(upTo);
   const deep: number[] = [];
-  if (plan.columns) {
+  const fast = plan.columns ? compileColumnFast(plan.ast, st) : null;
+  if (fast) {
+    for (let i = 0; i < upTo; i++) {
+      if (!(st.kind.get(i) & KIND_SIMPLE)) deep.push(i);
+      else if (fast(i)) hits[i] = 1;
+    }
+  } else if (plan.columns) {
     const view = new ColumnTree(st);
     const match = plan.filter.match;
     for (let i = 0; i < upTo; i++) {
@@ -62,7 +70,7 @@ function dissectAndMatch(f: CompiledFilter, st: FrameStore, replay: Replayer, fr
   let done = 0;
   for (const i of frames) {
     wanted[i] = 1;
-    if (st.kind.get(i) & KIND_TCP) flows.add(idx.flowOf[st.stream.get(i)]!);
+    if ((st.kind.get(i) & KIND_TCP) && st.stream.get(i) >= 0) flows.add(idx.flowOf[st.stream.get(i)]!);
     else {
       if (f.match(replay.single(i).tree)) hits[i] = 1;
       if (++done % 4096 === 0) progress?.(done);

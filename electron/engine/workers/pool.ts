@@ -1,12 +1,13 @@
 /**
- * Runs the first pass as `shards` worker threads (one per core by default). Workers run the
- * TypeScript sources through tsx's loader, so this works from the CLI, vitest and the app alike.
+ * Runs the first pass as `shards` worker threads (one per core by default), each on its shard of
+ * the connections; batches come back as transferred buffers. Cancelling terminates the workers.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FrameBatch, ShardResult } from '../store/batch';
 import type { ShardPassOptions } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
+import { workerScript } from './worker-script';
 
 export function defaultShards(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -17,8 +18,6 @@ export interface ShardRun {
   cancel(): void;
 }
 
-const WORKER_URL = new URL('./shard-worker.ts', import.meta.url);
-
 export function runShardWorkers(
   base: Omit<ShardPassOptions, 'shard' | 'shards'>,
   shards: number,
@@ -26,8 +25,9 @@ export function runShardWorkers(
 ): ShardRun {
   const workers: Worker[] = [];
   let cancelled = false;
-  const done = Promise.all(Array.from({ length: shards }, (_, shard) => new Promise<ShardResult>((resolve, reject) => {
-    const w = new Worker(WORKER_URL, { workerData: { ...base, shard, shards } satisfies ShardPassOptions, execArgv: ['--import', 'tsx'] });
+  const one = (url: URL, shard: number) => new Promise<ShardResult>((resolve, reject) => {
+    if (cancelled) { reject(new Error('cancelled')); return; }
+    const w = new Worker(url, { workerData: { ...base, shard, shards } satisfies ShardPassOptions });
     workers.push(w);
     let settled = false;
     w.on('message', (m: WorkerMessage) => {
@@ -37,7 +37,8 @@ export function runShardWorkers(
     });
     w.on('error', (e) => { settled = true; reject(e); });
     w.on('exit', () => { if (!settled) reject(new Error(cancelled ? 'cancelled' : 'pass worker exited unexpectedly')); });
-  })));
+  });
+  const done = workerScript().then((url) => Promise.all(Array.from({ length: shards }, (_, shard) => one(url, shard))));
   done.catch(() => { for (const w of workers) void w.terminate(); });
   return {
     done,

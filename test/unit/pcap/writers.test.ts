@@ -105,6 +105,19 @@ describe('pcapng writer', () => {
     expect(tcpdumpView(path, true).map((x) => x.hex)).toEqual(packets.map((p) => hex(p.data)));
   });
 
+  it('refuses a time that overflows 64-bit ns ticks, and keeps it at µs resolution', async () => {
+    const farFuture = { tsSec: 18446744073204, tsNsec: 126329000, data: B.payload(20) };
+    const ns = new PcapngWriter(tmp.name('far-ns.pcapng'), { interfaces: [{ linkType: 1 }] });
+    expect(() => ns.writePacket(farFuture)).toThrow(RangeError);
+    ns.abort();
+    const path = tmp.name('far-us.pcapng');
+    const us = new PcapngWriter(path, { interfaces: [{ linkType: 1, resolution: 'us' }] });
+    us.writePacket(farFuture);
+    us.close();
+    const { frames } = await readAll(path);
+    expect([frames[0]!.tsSec, frames[0]!.tsNsec]).toEqual([18446744073204, 126329000]);
+  });
+
   it('rejects an unknown interface index', () => {
     const w = new PcapngWriter(tmp.name('bad-iface.pcapng'), { interfaces: [{ linkType: 1 }] });
     expect(() => w.writePacket({ tsSec: 0, tsNsec: 0, data: B.payload(10), iface: 1 })).toThrow(RangeError);

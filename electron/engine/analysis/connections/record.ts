@@ -30,6 +30,12 @@ export interface LoginInfo {
   errorMessage?: string;
 }
 
+/** Where a payload segment was seen (keep-alive probes excluded). */
+export interface PayloadMark { readonly frame: number; readonly time: number; readonly end: End }
+
+/** How many recent payload marks a record keeps (enough to see a server's goodbye message and what came before it). */
+export const RECENT_PAYLOADS = 3;
+
 export interface ConnRecord {
   readonly stream: number;
   readonly conv: TcpConversation;
@@ -72,6 +78,14 @@ export interface ConnRecord {
   closedBy: { end: End; how: 'FIN' | 'RST'; frame: number; time: number } | null;
   /** After the server's FIN, did the client send data (and get a RST)? */
   clientWroteAfterServerFin: number | null;
+  /** The last few payload segments, oldest first. */
+  recentPayloads: PayloadMark[];
+  /** `recentPayloads` as they were at the first FIN or RST (either end), or null. */
+  payloadsBeforeClose: PayloadMark[] | null;
+  /** Requests the decoders reported that still wait for their final response. */
+  openRequests: number;
+  /** The last error the server sent with no request open (e.g. an idle-timeout notice before closing). */
+  unsolicitedError: { frame: number; code?: string; message?: string } | null;
   login: LoginInfo | null;
   tls: { requested?: number; accepted?: number; refused?: number; started?: number };
   readonly timeline: TimelineEvent[];
@@ -86,6 +100,7 @@ export function newRecord(stream: number, conv: TcpConversation, time: number, f
     handshakeAckFrame: null, handshakeAckTime: null, rstFromServerToSyn: null, retransmissions: [0, 0], retransFrames: [],
     dupAcks: 0, zeroWindows: 0, keepalives: 0, rsts: [], dataSegments: [0, 0], clientDataEnd: null, clientFirstDataFrame: null,
     serverMaxAck: null, longestIdle: { seconds: 0, fromFrame: frame, toFrame: frame, fromTime: time }, lastPayloadTime: null,
-    lastPayloadFrame: null, closedBy: null, clientWroteAfterServerFin: null, login: null, tls: {}, timeline: [],
+    lastPayloadFrame: null, closedBy: null, clientWroteAfterServerFin: null,
+    recentPayloads: [], payloadsBeforeClose: null, openRequests: 0, unsolicitedError: null, login: null, tls: {}, timeline: [],
   };
 }

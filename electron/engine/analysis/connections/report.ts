@@ -3,7 +3,7 @@ import type { Connection, TcpState, Transaction } from '../../../../shared/api/t
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
 import type { ConnRecord, TimelineEvent } from './record';
-import type { StateTransition } from './tcp-state';
+import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
 import { verdictFor } from './verdict';
 
@@ -98,6 +98,12 @@ export function buildReport(records: Iterable<ConnRecord>, txs: readonly Transac
   return { connections: out, clientStates, serverStates, verdicts, capture: captureVerdict(out, th) };
 }
 
+/**
+ * The protocol decoder knows the server better than the port guess: exchange the ends everywhere
+ * they are recorded. Facts kept for one direction only (the client's unacknowledged data, writes
+ * after the server's FIN) cannot be turned around and are dropped; they matter only with a
+ * handshake, and then the roles came from the SYN.
+ */
 function swapRoles(c: ConnRecord): void {
   [c.clientKey, c.serverKey] = [c.serverKey, c.clientKey];
   [c.clientPort, c.serverPort] = [c.serverPort, c.clientPort];
@@ -105,6 +111,16 @@ function swapRoles(c: ConnRecord): void {
   c.bytes.reverse();
   c.retransmissions.reverse();
   c.dataSegments.reverse();
+  c.states.swapEnds();
+  if (c.closedBy) c.closedBy = { ...c.closedBy, end: otherEnd(c.closedBy.end) };
+  c.rsts = c.rsts.map((r) => ({ ...r, from: otherEnd(r.from) }));
+  c.recentPayloads = c.recentPayloads.map((p) => ({ ...p, end: otherEnd(p.end) }));
+  c.payloadsBeforeClose = c.payloadsBeforeClose?.map((p) => ({ ...p, end: otherEnd(p.end) })) ?? null;
+  for (let i = 0; i < c.timeline.length; i++) c.timeline[i] = { ...c.timeline[i]!, end: otherEnd(c.timeline[i]!.end) };
+  c.clientDataEnd = null;
+  c.clientFirstDataFrame = null;
+  c.serverMaxAck = null;
+  c.clientWroteAfterServerFin = null;
 }
 
 /** Capture-wide: connection churn (many short connections from one client to one server), else a count. */

@@ -30,6 +30,8 @@ interface EndState {
   gotPeerFin: boolean;
 }
 
+export const otherEnd = (e: End): End => (e === 'client' ? 'server' : 'client');
+
 const seqGe = (a: number, b: number) => ((a - b) | 0) >= 0;
 
 export class TcpStateMachine {
@@ -41,6 +43,12 @@ export class TcpStateMachine {
 
   state(end: End): TcpState {
     return this.ends[end].state;
+  }
+
+  /** Exchange the two ends (the client/server guess made without a SYN was revised). */
+  swapEnds(): void {
+    [this.ends.client, this.ends.server] = [this.ends.server, this.ends.client];
+    for (let i = 0; i < this.transitions.length; i++) this.transitions[i] = { ...this.transitions[i]!, end: otherEnd(this.transitions[i]!.end) };
   }
 
   /** Feed one segment sent by `from`. */

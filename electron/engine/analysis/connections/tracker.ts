@@ -7,7 +7,7 @@ import type { AppEvent } from '../events';
 import type { EventMeta } from '../../decode/session';
 import { TA, TH_ACK, TH_FIN, TH_RST, TH_SYN, type TcpHeaderFacts, type TcpSegmentAnalysis } from '../tcp-types';
 import { APP_DISSECTORS } from '../../decode/protocols';
-import { newRecord, type ConnRecord } from './record';
+import { newRecord, RECENT_PAYLOADS, type ConnRecord } from './record';
 import type { End } from './tcp-state';
 
 const DB_PORTS = new Set(APP_DISSECTORS.flatMap((d) => [...d.ports]));
@@ -72,8 +72,14 @@ export class ConnectionTracker {
         if (c.clientDataEnd === null || seqGt(end, c.clientDataEnd)) c.clientDataEnd = end;
         if (c.closedBy?.end === 'server' && c.closedBy.how === 'FIN') c.clientWroteAfterServerFin ??= h.frame;
       }
-      if (!(r.flags & TA.KEEP_ALIVE)) { c.lastPayloadTime = time; c.lastPayloadFrame = h.frame; }
+      if (!(r.flags & TA.KEEP_ALIVE)) {
+        c.lastPayloadTime = time; c.lastPayloadFrame = h.frame;
+        c.recentPayloads.push({ frame: h.frame, time, end: from });
+        if (c.recentPayloads.length > RECENT_PAYLOADS) c.recentPayloads.shift();
+      }
     }
+    // Snapshot after this segment's own payload: a goodbye message may ride on the FIN.
+    if (c.closedBy?.frame === h.frame && c.payloadsBeforeClose === null) c.payloadsBeforeClose = [...c.recentPayloads];
     if (from === 'server' && (h.flags & TH_ACK) && (c.serverMaxAck === null || seqGt(h.ack, c.serverMaxAck))) c.serverMaxAck = h.ack;
     const a = r.flags;
     if (a & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) {
@@ -112,6 +118,11 @@ export class ConnectionTracker {
         c.timeline.push({ kind: e.phase === 'ok' ? 'login-ok' : 'login-error', frame: m.frame, time, end,
           detail: e.phase === 'ok' ? 'login OK' : `login failed${e.errorCode ? ` (${e.errorCode})` : ''}${e.errorMessage ? `: ${e.errorMessage}` : ''}` });
       }
+    } else if (e.kind === 'request') {
+      if (e.expectsResponse !== false) c.openRequests++;
+    } else if (e.kind === 'response') {
+      if (c.openRequests > 0) { if (e.final) c.openRequests--; }
+      else if (m.fromServer && e.status === 'error') c.unsolicitedError = { frame: m.frame, code: e.errorCode, message: e.errorMessage };
     } else if (e.kind === 'tls') {
       c.tls[e.phase] ??= m.frame;
       c.timeline.push({ kind: 'tls', frame: m.frame, time, end, detail: `TLS ${e.phase}` });

@@ -4,7 +4,7 @@
  */
 import type { Transaction } from '../../../../shared/api/types';
 import { percentile } from '../digest';
-import type { ConnRecord } from './record';
+import type { ConnRecord, PayloadMark } from './record';
 import type { Thresholds } from './thresholds';
 
 export type VerdictCode =
@@ -24,7 +24,7 @@ const TOO_MANY_CODES = new Set(['1040', '1203', '53300']);
 const TLS_REQUIRED_CODES = new Set(['3159']);
 const TLS_WORDS = /\b(SSL|TLS|insecure transport|encryption)\b/i;
 
-const secs = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 1 ? `${s.toFixed(2)} s` : `${(s * 1000).toFixed(1)} ms`);
+const secs = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 1 ? `${s.toFixed(2)} s` : s >= 0.001 ? `${(s * 1000).toFixed(1)} ms` : `${Math.round(s * 1e6)} µs`);
 const frames = (f: readonly number[]) => (f.length === 1 ? `frame ${f[0]}` : `frames ${f.slice(0, 5).join(', ')}${f.length > 5 ? ', …' : ''}`);
 
 export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thresholds, captureEnd: number): Verdict {
@@ -46,13 +46,18 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
     const msg = login.errorMessage ? ` "${login.errorMessage}"` : '';
     const ev = [login.attemptFrame, login.outcomeFrame].filter((x): x is number => x !== undefined);
     const who = `${login.user ? ` as ${login.user}` : ''}${login.database ? ` to database ${login.database}` : ''}`;
-    if (TOO_MANY_CODES.has(code)) return { code: 'too-many-connections', text: `Too many connections: the server refused the login${who} with error ${code}${msg} (frame ${login.outcomeFrame}); its connection limit is reached.`, evidence: ev };
-    if (UNKNOWN_DB_CODES.has(code)) return { code: 'unknown-database', text: `Unknown database: login${who} failed with error ${code}${msg} (frame ${login.outcomeFrame}).`, evidence: ev };
+    // "the login as app to database shop (frame 6) got error 1045 "…" (frame 8)"; without a login
+    // message the server answered the connection itself (MySQL's ERR in place of the greeting).
+    const what = login.attemptFrame !== undefined
+      ? `the login${who} (frame ${login.attemptFrame}) got error ${code}${msg} (frame ${login.outcomeFrame})`
+      : `the server answered the connection with error ${code}${msg} (frame ${login.outcomeFrame}) before any login`;
+    if (TOO_MANY_CODES.has(code)) return { code: 'too-many-connections', text: `Too many connections: ${what}; the server's connection limit is reached.`, evidence: ev };
+    if (UNKNOWN_DB_CODES.has(code)) return { code: 'unknown-database', text: `Unknown database: ${what}.`, evidence: ev };
     if (TLS_REQUIRED_CODES.has(code) || (login.errorMessage && TLS_WORDS.test(login.errorMessage) && c.tls.started === undefined)) {
-      return { code: 'tls-required', text: `TLS required: the server refused the unencrypted login${who} with error ${code}${msg} (frame ${login.outcomeFrame}); connect with TLS.`, evidence: ev };
+      return { code: 'tls-required', text: `TLS required: the server refused the unencrypted login: ${what}; connect with TLS.`, evidence: ev };
     }
     const hint = AUTH_CODES.has(code) ? ' Check the user name and password (or the server\'s host-based access rules).' : '';
-    return { code: 'login-failed', text: `Login failed${who}: error ${code}${msg} (frame ${login.outcomeFrame}).${hint}`, evidence: ev };
+    return { code: 'login-failed', text: `Login failed: ${what}.${hint}`, evidence: ev };
   }
 
   if (c.tls.requested !== undefined && c.tls.refused !== undefined && !login?.attemptFrame) {
@@ -65,15 +70,22 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
   }
 
   const closed = c.closedBy;
-  if (closed?.end === 'server' && closed.how === 'FIN') {
-    const idle = closed.time - (c.lastPayloadTime !== null && c.lastPayloadTime <= closed.time ? c.lastPayloadTime : c.firstTime);
-    if (idle >= th.serverIdleCloseSeconds) {
-      const rst = c.rsts.find((r) => r.from === 'server' && r.frame > closed.frame);
-      const after = c.clientWroteAfterServerFin !== null
-        ? ` The client then wrote into the closed connection (frame ${c.clientWroteAfterServerFin})${rst ? ` and got a RST (frame ${rst.frame})` : ''}.`
-        : '';
-      return { code: 'server-closed-idle', text: `Server closed an idle connection: FIN from the server (frame ${closed.frame}) after ${secs(idle)} without queries (threshold ${secs(th.serverIdleCloseSeconds)}).${after}`, evidence: [closed.frame, ...(c.clientWroteAfterServerFin ? [c.clientWroteAfterServerFin] : []), ...(rst ? [rst.frame] : [])] };
-    }
+  const idleClose = serverIdleClose(c, th);
+  if (closed && idleClose) {
+    const { idle, since, goodbye } = idleClose;
+    const sinceText = since ? `since frame ${since.frame}` : 'since the connection opened';
+    const notice = goodbye ? `sent a last message (frame ${goodbye.frame}${c.unsolicitedError && c.unsolicitedError.frame === goodbye.frame ? `: error ${c.unsolicitedError.code ?? '?'}${c.unsolicitedError.message ? ` "${c.unsolicitedError.message}"` : ''}` : ''}) and ` : '';
+    const how = closed.how === 'FIN' ? `${notice}closed it with a FIN (frame ${closed.frame})` : `${notice}reset it (RST, frame ${closed.frame})`;
+    const rst = closed.how === 'FIN' ? c.rsts.find((r) => r.from === 'server' && r.frame > closed.frame) : undefined;
+    const wrote = closed.how === 'FIN' ? c.clientWroteAfterServerFin : null;
+    const after = wrote !== null
+      ? ` The client then wrote into the closed connection (frame ${wrote})${rst ? ` and got a RST (frame ${rst.frame})` : ''}.`
+      : closed.how === 'FIN' && c.states.state('client') === 'CLOSE_WAIT' ? ' The client has not closed its end and sits in CLOSE_WAIT (a pool holding a dead connection).' : '';
+    return {
+      code: 'server-closed-idle',
+      text: `Server closed an idle connection: after ${secs(idle)} without queries (${sinceText}; threshold ${secs(th.serverIdleCloseSeconds)}) the server ${how}.${after}`,
+      evidence: [...(since ? [since.frame] : []), ...(goodbye ? [goodbye.frame] : []), closed.frame, ...(wrote !== null ? [wrote] : []), ...(rst ? [rst.frame] : [])],
+    };
   }
   if (closed?.how === 'RST' && established) {
     const code = closed.end === 'server' ? 'reset-by-server' : 'reset-by-client';
@@ -85,7 +97,13 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
     const p95 = percentile(lat, 95);
     if (p95 >= th.slowP95Seconds && (rtt === null || p95 > 10 * rtt)) {
       const slow = txs.filter((t) => t.latency !== null && t.latency >= th.slowP95Seconds);
-      return { code: 'slow-responses', text: `Slow responses: p95 ${secs(p95)} over ${lat.length} queries (threshold ${secs(th.slowP95Seconds)}); the server's time dominates${rtt !== null ? ` (network RTT ${secs(rtt)})` : ''}. Slowest: frame ${slow[0]?.requestFrame ?? '?'}.`, evidence: slow.slice(0, 5).map((t) => t.requestFrame) };
+      const slowest = slow.reduce((a, b) => (b.latency! > a.latency! ? b : a), slow[0]!);
+      const listed = slow.slice(0, 5);
+      return {
+        code: 'slow-responses',
+        text: `Slow responses: p95 ${secs(p95)} over ${lat.length} quer${lat.length === 1 ? 'y' : 'ies'} (threshold ${secs(th.slowP95Seconds)}); ${slow.length} took ${secs(th.slowP95Seconds)} or more (requests in ${frames(listed.map((t) => t.requestFrame))}${slow.length > listed.length ? ` and ${slow.length - listed.length} more` : ''}; slowest ${secs(slowest.latency!)} in frame ${slowest.requestFrame}); the server's time dominates${rtt !== null ? ` (network RTT ${secs(rtt)})` : ''}.`,
+        evidence: listed.map((t) => t.requestFrame),
+      };
     }
   }
 
@@ -108,13 +126,44 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
 function okSentence(c: ConnRecord, txs: readonly Transaction[]): string {
   const parts: string[] = [];
   if (c.login?.outcome === 'ok') parts.push(`Login OK${c.login.user ? ` as ${c.login.user}` : ''}${c.login.database ? ` to ${c.login.database}` : ''}`);
-  const errors = txs.filter((t) => t.status === 'error');
-  if (txs.length) {
+  // Messages that expect no answer (MySQL COM_QUIT, PostgreSQL Terminate) are not queries.
+  const quiet = (t: Transaction) => t.status === 'ok' && t.responseFrame === null;
+  const queries = txs.filter((t) => !quiet(t));
+  const errors = queries.filter((t) => t.status === 'error');
+  if (queries.length) {
     const first = errors[0];
-    parts.push(`${txs.length} quer${txs.length === 1 ? 'y' : 'ies'}${errors.length ? `, ${errors.length} error${errors.length > 1 ? 's' : ''} (first: ${first!.errorCode ?? ''} ${first!.errorMessage ?? ''}, frame ${first!.responseFrame})`.replace(/\(\s+/, '(') : ''}`);
+    const lat = queries.map((t) => t.latency).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    parts.push(`${queries.length} quer${queries.length === 1 ? 'y' : 'ies'}${lat.length ? ` (p95 ${secs(percentile(lat, 95))})` : ''}${errors.length ? `, ${errors.length} error${errors.length > 1 ? 's' : ''} (first: ${first!.errorCode ?? ''} ${first!.errorMessage ?? ''}, frame ${first!.responseFrame})`.replace(/\(\s+/, '(') : ''}`);
   }
-  if (c.closedBy) parts.push(`${c.closedBy.end} closed (${c.closedBy.how}, frame ${c.closedBy.frame})`);
+  const closed = c.closedBy;
+  const last = txs[txs.length - 1];
+  if (closed?.how === 'FIN' && last && quiet(last) && last.requestFrame <= closed.frame) {
+    // The client said goodbye; then either end may close first (MySQL/MariaDB servers often do).
+    parts.push(`the client ended the session (frame ${last.requestFrame}) and ${closed.end === 'client' ? '' : 'the server '}closed (FIN, frame ${closed.frame})`);
+  } else if (closed) parts.push(`${closed.end} closed (${closed.how}, frame ${closed.frame})`);
   else parts.push('still open at the end of the capture');
   const s = parts.join('; ');
   return s.charAt(0).toUpperCase() + s.slice(1) + '.';
+}
+
+/**
+ * Did the server close (FIN or RST) a connection that was idle? Idle means the last payload
+ * before the close came from the server (the client was not waiting for an answer) at least the
+ * threshold earlier. A server message after such a silence and right before the close is the
+ * server's goodbye (PostgreSQL's FATAL 57P05, MySQL 8's ERR 4031): the idle time ends there.
+ */
+function serverIdleClose(c: ConnRecord, th: Thresholds): { idle: number; since: PayloadMark | null; goodbye: PayloadMark | null } | null {
+  const closed = c.closedBy;
+  if (!closed || closed.end !== 'server') return null;
+  const p = c.payloadsBeforeClose ?? [];
+  const last = p[p.length - 1];
+  let r: { idle: number; since: PayloadMark | null; goodbye: PayloadMark | null };
+  if (!last) r = { idle: closed.time - (c.handshakeAckTime ?? c.firstTime), since: null, goodbye: null };
+  else if (last.end === 'client') return null; // the client was waiting for an answer
+  else {
+    const prev = p[p.length - 2];
+    const goodbye = prev?.end === 'server' && last.time - prev.time >= th.serverIdleCloseSeconds && closed.time - last.time < th.serverIdleCloseSeconds;
+    r = goodbye ? { idle: last.time - prev.time, since: prev, goodbye: last } : { idle: closed.time - last.time, since: last, goodbye: null };
+  }
+  return r.idle >= th.serverIdleCloseSeconds ? r : null;
 }

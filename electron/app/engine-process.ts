@@ -1,0 +1,22 @@
+/**
+ * The engine utility process (forked by the main process through engine-entry.mjs): one service
+ * instance, and one API endpoint per window port the main process hands over. The main process
+ * never sees API traffic; it only brokers ports.
+ */
+import type { MessagePortMain } from 'electron';
+import { serveApi } from '../host/endpoint';
+import { createEngineApi } from '../host/engine-api';
+import { MainPortTransport } from './main-port-transport';
+
+/** What the main process sends on the parent port. */
+export interface EngineControlMessage {
+  readonly type: 'connect';
+}
+
+const engine = await createEngineApi();
+
+process.parentPort.on('message', (e) => {
+  const m = e.data as Partial<EngineControlMessage> | null;
+  const port: MessagePortMain | undefined = e.ports[0];
+  if (m?.type === 'connect' && port) serveApi(engine.api, new MainPortTransport(port));
+});
