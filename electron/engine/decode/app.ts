@@ -38,6 +38,12 @@ export interface TcpAppDissector<S = unknown> {
    */
   probe?(data: Uint8Array, fromServer: boolean): boolean;
   /**
+   * For a connection on this protocol's port whose start we saw: true when its first payload
+   * proves it is something else (HTTP or MySQL on PostgreSQL's port). Without it the port decides,
+   * as in Wireshark.
+   */
+  portVeto?(firstPayload: Uint8Array, fromServer: boolean): boolean;
+  /**
    * Length of the message that starts at data[0] (data holds `data.length` contiguous bytes);
    * NEED_MORE if that cannot be known yet, NOT_A_PDU if data[0] cannot start a message.
    */

@@ -83,9 +83,8 @@ function decide(L: Layers, st: AppStream, data: Uint8Array, h: TcpHeaderFacts, r
     for (const d of APP_DISSECTORS) {
       if (!d.ports.includes(port)) continue;
       const serverIsDst = port === h.dstPort && (srcIsClient !== false);
-      // With the whole stream in view, a registered port is not enough: the first bytes must look
-      // like the protocol (HTTP or MySQL on 5432 must not be decoded as PostgreSQL).
-      if (synSeen && d.probe && !d.probe(data, !serverIsDst)) continue;
+      // With the whole stream in view the first bytes may prove the port wrong (HTTP or MySQL on 5432).
+      if (synSeen && d.portVeto?.(data, !serverIsDst)) continue;
       return settle(st, d, serverIsDst ? h.dst : h.src, port);
     }
   }

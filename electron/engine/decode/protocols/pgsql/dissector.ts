@@ -9,7 +9,7 @@ import type { ProtoNode } from '../../tree';
 import type { Tvb } from '../../tvb';
 import { backendTypeName, dissectBackend } from './backend';
 import { MAX_MESSAGE_LENGTH } from './constants';
-import { pgsqlProbe, pgsqlPduLength, pgsqlResync } from './framing';
+import { looksLikePgsqlStream, pgsqlProbe, pgsqlPduLength, pgsqlResync } from './framing';
 import { dissectFrontend, frontendTypeName } from './frontend';
 import { infoMessage } from './info';
 import { onGap } from './session';
@@ -24,6 +24,7 @@ export const pgsqlDissector: TcpAppDissector<PgsqlState> = {
   ports: [5432],
   newState: newPgsqlState,
   probe: pgsqlProbe,
+  portVeto: (data, fromServer) => !looksLikePgsqlStream(fromServer ? undefined : data, fromServer ? data : undefined),
   pduLength: pgsqlPduLength,
   // After 'S' both directions carry TLS records (GSSAPI encryption stays with this decoder).
   encrypted: (s) => s.encrypted && s.encryption === 'tls',
