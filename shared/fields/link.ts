@@ -40,6 +40,27 @@ export const IEEE8021AD = defineProtocol('ieee8021ad', 'IEEE 802.1ad', '802.1ad'
   id: f.uint('ieee8021ad.id', 'ID', 16, 'dec', undefined, 0x0fff),
 });
 
+/** VN-Tag (Cisco/IEEE 802.1Qbh, EtherType 0x8926). */
+export const VNTAG = defineProtocol('vntag', 'VN-Tag', 'VNTAG', {
+  dir: f.bool('vntag.dir', 'Direction', 32, 0x80000000),
+  ptr: f.bool('vntag.ptr', 'Pointer', 32, 0x40000000),
+  dst: f.uint('vntag.dst', 'Destination', 32, 'dec', undefined, 0x3fff0000),
+  looped: f.bool('vntag.looped', 'Looped', 32, 0x8000),
+  r: f.uint('vntag.r', 'Reserved', 32, 'dec', undefined, 0x4000),
+  version: f.uint('vntag.version', 'Version', 32, 'dec', undefined, 0x3000),
+  src: f.uint('vntag.src', 'Source', 32, 'dec', undefined, 0xfff),
+  etype: f.uint('vntag.etype', 'Type', 16, 'hex', ETHERTYPES),
+});
+
+/** LINKTYPE_IPOIB: source and destination hardware addresses, then type and reserved. */
+export const IPOIB = defineProtocol('ipoib', 'IP over Infiniband', 'IPoIB', {
+  daddr: f.none('ipoib.daddr', 'Destination address'),
+  daddrQpn: f.uint('ipoib.daddr.qpn', 'Destination QPN', 24, 'hex'),
+  dgid: f.ipv6('ipoib.dgid', 'Destination GID'),
+  type: f.uint('ipoib.type', 'Type', 16, 'hex', ETHERTYPES),
+  reserved: f.uint('ipoib.reserved', 'Reserved', 16, 'hex'),
+});
+
 /** LINKTYPE_RAW: no link header; Wireshark shows a "raw" layer before IP. */
 export const RAW = defineProtocol('raw', 'Raw packet data', 'Raw', {});
 
@@ -64,4 +85,4 @@ export const NULL_LINK = defineProtocol('null', 'Null/Loopback', 'NULL', {
   type: f.uint('null.type', 'Type', 16, 'hex', ETHERTYPES),
 });
 
-export const LINK_PROTOCOLS: readonly ProtocolDef[] = [ETH, VLAN, IEEE8021AD, RAW, SLL, NULL_LINK];
+export const LINK_PROTOCOLS: readonly ProtocolDef[] = [ETH, VLAN, IEEE8021AD, VNTAG, IPOIB, RAW, SLL, NULL_LINK];

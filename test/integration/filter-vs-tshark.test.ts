@@ -8,6 +8,8 @@ import { runCommand } from '../support/clients';
 import { makeDbWorkload, workloadDecodeAs, type DbWorkloadManifest } from '../support/db-workload';
 import { repoRoot } from '../support/paths';
 import { join } from 'node:path';
+import { compileFilter } from '../../electron/engine/filter/index';
+import { runPass } from '../../electron/engine/pass';
 
 /**
  * The `dbwire` bin (what `npx --no-install dbwire` resolves to), run by node directly: npx's own
@@ -109,21 +111,72 @@ async function pool<T, R>(items: readonly T[], n: number, fn: (x: T) => Promise<
   return out;
 }
 
+/**
+ * Where tshark 4.0 is wrong and we keep the divergence: the server's one-byte answer to an
+ * SSLRequest ('N'/'S') has no pgsql item in 4.0 (newer Wireshark shows it, as we do, with
+ * pgsql.ssl_response). A filter may select such frames on our side only.
+ */
+const SSL_ANSWER = 'pgsql.ssl_response';
+
+async function ourFrames(file: string, decodeAs: Map<number, string>, filters: readonly string[]): Promise<{ frames: string[]; sslAnswers: Set<number> }> {
+  const compiled = filters.map((f) => compileFilter(f));
+  const hits: number[][] = filters.map(() => []);
+  const sslAnswers = new Set<number>();
+  await runPass(file, { decodeAs }, (d) => {
+    if (d.tree.has(SSL_ANSWER)) sslAnswers.add(d.pinfo.num);
+    compiled.forEach((c, i) => {
+      if (c.ok && c.filter.match(d.tree)) hits[i]!.push(d.pinfo.num);
+    });
+  });
+  return { frames: compiled.map((c, i) => (c.ok ? hits[i]!.join(' ') : `invalid: ${c.error.message}`)), sslAnswers };
+}
+
 describe('display filters agree with tshark 4.0 on real database traffic', () => {
   it('has a broad table', () => expect(FILTERS.length).toBeGreaterThanOrEqual(150));
 
   it('selects the same frames for every filter', async () => {
     const { file, manifest } = await makeDbWorkload();
+    const decodeAsArgs = workloadDecodeAs(manifest);
     const decodeAs = workloadDecodeAs(manifest).flatMap((d) => ['-d', d]);
+    const decodeMap = new Map<number, string>();
+    for (const d of decodeAsArgs) {
+      const m = /^tcp\.port==(\d+),(\w+)$/.exec(d);
+      if (m) decodeMap.set(Number(m[1]), m[2]!);
+    }
+    const filters = FILTERS.map((f) => expand(f, manifest));
+    // Ours in one pass (the same compiler `dbwire read -Y` uses; the CLI path is tested below).
+    const ours = await ourFrames(file, decodeMap, filters);
     const mismatches: string[] = [];
-    await pool(FILTERS, CLI_CONCURRENCY, async (template) => {
+    const accepted: string[] = [];
+    await pool(filters.map((f, i) => [f, i] as const), CLI_CONCURRENCY, async ([filter, i]) => {
+      const theirs = await frames('tshark', ['-n', '-r', file, ...decodeAs, '-Y', filter, '-T', 'fields', '-e', 'frame.number']);
+      const mine = ours.frames[i]!;
+      if (theirs === mine) return;
+      const t = new Set(theirs.split(' ').filter(Boolean).map(Number));
+      const o = new Set(mine.split(' ').filter(Boolean).map(Number));
+      const onlyOurs = [...o].filter((n) => !t.has(n));
+      const onlyTheirs = [...t].filter((n) => !o.has(n));
+      if (!theirs.startsWith('exit') && onlyTheirs.length === 0 && onlyOurs.length > 0 && onlyOurs.every((n) => ours.sslAnswers.has(n))) {
+        accepted.push(`${filter}: frames ${onlyOurs.join(' ')} (SSLRequest answers)`);
+        return;
+      }
+      mismatches.push(`${filter}\n    tshark: ${theirs}\n    dbwire: ${mine}`);
+    });
+    expect(mismatches, `${mismatches.length} of ${FILTERS.length} filters disagree:\n${mismatches.join('\n')}`).toEqual([]);
+    // The only divergence we keep must actually occur where the workload has an SSL answer.
+    if (ours.sslAnswers.size) expect(accepted.length).toBeGreaterThan(0);
+  }, 900_000);
+
+  it('`dbwire read -Y` prints the same frames as tshark through the CLI', async () => {
+    const { file, manifest } = await makeDbWorkload();
+    const decodeAs = workloadDecodeAs(manifest).flatMap((d) => ['-d', d]);
+    for (const template of ['mysql.query contains "SELECT"', 'tcp.port == {PG} && tcp.len > 0', 'resp.error or memcache.command == "get"']) {
       const filter = expand(template, manifest);
-      const [theirs, ours] = await Promise.all([
+      const [theirs, mine] = await Promise.all([
         frames('tshark', ['-n', '-r', file, ...decodeAs, '-Y', filter, '-T', 'fields', '-e', 'frame.number']),
         frames(DBWIRE[0], [DBWIRE[1], 'read', '-r', file, ...decodeAs, '-Y', filter, '-T', 'fields', '-e', 'frame.number']),
       ]);
-      if (theirs !== ours) mismatches.push(`${filter}\n    tshark: ${theirs}\n    dbwire: ${ours}`);
-    });
-    expect(mismatches, `${mismatches.length} of ${FILTERS.length} filters disagree:\n${mismatches.join('\n')}`).toEqual([]);
-  }, 1_800_000);
+      expect(mine, filter).toBe(theirs);
+    }
+  }, 300_000);
 });

@@ -47,7 +47,7 @@ function addFinding(tree: PacketTree, parent: ProtoNode, f: Finding): void {
 export function addTcpAnalysisTree(tree: PacketTree, tcpItem: ProtoNode, r: TcpSegmentAnalysis, tvb: Tvb): void {
   if (!r.hasAnalysis) return;
   const ds = tvb.ds, at = tvb.base;
-  const node = tree.generated(tcpItem, F.analysis, null, '[SEQ/ACK analysis]', ds, at);
+  const node = tree.generated(tcpItem, F.analysis, null, undefined, ds, at);
   if (r.acksFrame !== undefined) {
     tree.generated(node, F.acksFrame, r.acksFrame, undefined, ds, at);
     if (r.ackRtt !== undefined) tree.generated(node, F.ackRtt, r.ackRtt, undefined, ds, at);
@@ -59,7 +59,7 @@ export function addTcpAnalysisTree(tree: PacketTree, tcpItem: ProtoNode, r: TcpS
   }
   const a = r.flags;
   if (a === 0) return;
-  const flagsNode = tree.generated(node, F.analysisFlags, null, '[TCP Analysis Flags]', ds, at);
+  const flagsNode = tree.generated(node, F.analysisFlags, null, undefined, ds, at);
   if (a & TA.REUSED_PORTS) addFinding(tree, flagsNode, REUSED);
   if (a & TA.RETRANSMISSION) {
     addFinding(tree, flagsNode, RETRANSMISSION);

@@ -27,6 +27,7 @@ const MAX_SACK_BLOCKS = 3;
 const MAX_BYTES_IN_FLIGHT = 2_000_000_000;
 const SYN_FIN = TH_SYN | TH_FIN;
 const SYN_FIN_RST = TH_SYN | TH_FIN | TH_RST;
+const NO_SACK: readonly number[] = [];
 
 /** One direction of a conversation (Wireshark's tcp_flow_t plus its analysis info). */
 class TcpFlow {
@@ -208,8 +209,12 @@ export class TcpConversationTable {
     }
     if (flags & TH_SYN) verifyWindowScaling((flags & TH_ACK) !== 0, fwd, rev);
 
-    const relSack: number[] = [];
-    for (let i = 0; i < sack.length; i++) relSack.push(sub32(sack[i]!, rev.baseSeq));
+    let relSack: readonly number[] = NO_SACK;
+    if (sack.length > 0) {
+      const rel: number[] = [];
+      for (let i = 0; i < sack.length; i++) rel.push(sub32(sack[i]!, rev.baseSeq));
+      relSack = rel;
+    }
 
     const r: TcpSegmentAnalysis = {
       stream: conv.stream,

@@ -12,6 +12,7 @@ import { BoundsError, Tvb } from './tvb';
 import { dissectEthernet } from './ethernet';
 import { dissectSll } from './sll';
 import { dissectNull, dissectRawIp } from './null-link';
+import { dissectIpoib } from './ipoib';
 
 /** The capture-file facts of one frame (what the readers give). */
 export interface FrameInput {
@@ -41,16 +42,21 @@ export interface Dissected {
 /** `tree` may be a lean subclass (the session engine's SummaryTree) that keeps only protocols. */
 export function dissectFrame(session: DissectSession, fr: FrameInput, tree: PacketTree = new PacketTree(fr.data)): Dissected {
   const pinfo = newPacketInfo(fr.num, fr.tsSec, fr.tsNsec);
-  const tvb = new Tvb(fr.data, 0, 0);
+  const tvb = new Tvb(fr.data, 0, 0, fr.origLen);
   const frameItem = addFrameItem(session, tree, tvb, fr);
   const L = new Layers(tree, pinfo, session);
   try {
     if (fr.custom) L.data(tvb);
     else dissectLink(L, fr.linkType, tvb);
   } catch (e) {
-    const why = e instanceof BoundsError ? e.message : `decoder error: ${(e as Error).message ?? String(e)}`;
-    tree.malformed(null, pinfo.colProtocol || 'Frame', why);
-    pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo} [Malformed Packet]` : '[Malformed Packet]';
+    if (e instanceof BoundsError && e.truncated) {
+      tree.short(null, pinfo.colProtocol || 'Frame');
+      pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo}[Packet size limited during capture]` : '[Packet size limited during capture]';
+    } else {
+      const why = e instanceof BoundsError ? e.message : `decoder error: ${(e as Error).message ?? String(e)}`;
+      tree.malformed(null, pinfo.colProtocol || 'Frame', why);
+      pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo} [Malformed Packet]` : '[Malformed Packet]';
+    }
   }
   const protocols = tree.protocols.filter((p) => p !== 'frame' && p !== '_ws.malformed');
   const protocolsNode = protocolsItem(frameItem);
@@ -69,6 +75,7 @@ function dissectLink(L: Layers, linkType: number, tvb: Tvb): void {
     case LINKTYPE.RAW: case LINKTYPE.RAW_OPENBSD: case LINKTYPE.RAW_BSDOS: return dissectRawIp(L, tvb);
     case LINKTYPE.IPV4: L.ipv4(tvb); return;
     case LINKTYPE.IPV6: L.ipv6(tvb); return;
+    case LINKTYPE.IPOIB: return dissectIpoib(L, tvb);
     default:
       L.tree.text(null, tvb, 0, tvb.length, `Link type ${linkType} is not supported`);
       L.data(tvb);
@@ -80,7 +87,7 @@ function withEthertype(protocols: string[]): string[] {
   const out: string[] = [];
   for (const p of protocols) {
     out.push(p);
-    if (p === 'eth' || p === 'vlan' || p === 'ieee8021ad' || p === 'sll') out.push('ethertype');
+    if (p === 'eth' || p === 'vlan' || p === 'ieee8021ad' || p === 'vntag' || p === 'sll') out.push('ethertype');
   }
   return out;
 }

@@ -52,13 +52,14 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
     tvb.check(0, hlen);
     dissectOptions(L, item, tvb, hlen);
   }
-  if (totalLen === 0) totalLen = tvb.length; // TCP segmentation offload: the length was never filled in
+  if (totalLen === 0) totalLen = tvb.reported; // TCP segmentation offload: the length was never filled in
   if (totalLen < hlen) {
     tree.expert(lenItem, F.lenBad, 'Error', `Bogus IP length (${totalLen}, less than header length ${hlen})`, tvb, 2, 2);
     return -1;
   }
-  const end = Math.min(totalLen, tvb.length);
-  const payload = tvb.sub(hlen, end - hlen);
+  // The payload's length on the wire comes from the header; the capture may hold fewer bytes.
+  const end = Math.min(totalLen, tvb.reported);
+  const payload = tvb.subReported(hlen, end - hlen);
   const fragOffset = (fragWord & 0x1fff) * 8;
   if ((fragWord & 0x2000) !== 0 || fragOffset !== 0) {
     const name = IP_PROTOCOLS[proto] ?? String(proto);

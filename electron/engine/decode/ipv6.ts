@@ -28,8 +28,8 @@ export function dissectIpv6(L: Layers, tvb: Tvb): number {
   pinfo.dst = dstText;
   pinfo.colProtocol = 'IPv6';
   L.net = { family: 6, src, dst, srcKey: '6:' + srcText, dstKey: '6:' + dstText };
-  if (plen === 0) plen = tvb.length - 40; // jumbogram or segmentation offload
-  const end = Math.min(40 + plen, tvb.length);
+  if (plen === 0) plen = tvb.reported - 40; // jumbogram or segmentation offload
+  const end = Math.min(40 + plen, tvb.reported);
   let off = 40;
   for (let hops = 0; hops < 8; hops++) {
     if (nxt === 0 || nxt === 43 || nxt === 60) {
@@ -56,7 +56,7 @@ export function dissectIpv6(L: Layers, tvb: Tvb): number {
       const word = tvb.u16(off + 2);
       off += 8;
       if ((word & 0xfff8) !== 0 || (word & 1) !== 0) {
-        const payload = tvb.sub(off, Math.max(0, end - off));
+        const payload = tvb.subReported(off, Math.max(0, end - off));
         tree.text(null, payload, 0, payload.length, 'IPv6 fragment (not reassembled)');
         return end;
       }
@@ -66,6 +66,6 @@ export function dissectIpv6(L: Layers, tvb: Tvb): number {
     break;
   }
   if (off > end) { tree.malformed(item, 'IPv6', 'extension headers run past the payload length'); return end; }
-  L.ipPayload(nxt, tvb.sub(off, end - off));
+  L.ipPayload(nxt, tvb.subReported(off, end - off));
   return end;
 }

@@ -8,7 +8,7 @@ import type { Tvb } from './tvb';
 import type { DissectSession } from './session';
 import { dissectIpv4 } from './ipv4';
 import { dissectIpv6 } from './ipv6';
-import { dissectIeee8021ad, dissectVlan } from './vlan';
+import { dissectIeee8021ad, dissectVlan, dissectVntag } from './vlan';
 import { dissectData } from './data';
 import { dissectTcp } from './tcp';
 import { dissectUdp } from './udp';
@@ -34,6 +34,7 @@ export class Layers {
   ipv6(tvb: Tvb): number { return this.nested(() => dissectIpv6(this, tvb)); }
   vlan(tvb: Tvb): number { return this.nested(() => dissectVlan(this, tvb)); }
   ieee8021ad(tvb: Tvb): number { return this.nested(() => dissectIeee8021ad(this, tvb)); }
+  vntag(tvb: Tvb): number { return this.nested(() => dissectVntag(this, tvb)); }
   tcp(tvb: Tvb): void { dissectTcp(this, tvb); }
   udp(tvb: Tvb): void { dissectUdp(this, tvb); }
   data(tvb: Tvb): void { dissectData(this, tvb); }

@@ -117,7 +117,16 @@ function deliver(L: Layers, st: AppStream, fromServer: boolean, payload: Tvb, h:
   const d = st.dissector!;
   if (dir.expected < 0) dir.expected = h.seq;
   const rel = (h.seq - dir.expected) | 0;
-  const len = payload.length;
+  const len = payload.reported;
+  if (payload.truncated && rel + len > 0) {
+    // The capture cut this segment short: its bytes are lost to the decoder.
+    dir.pending = null;
+    dir.lost = true;
+    d.gap?.(st.state, fromServer);
+    emitGap(L, d.proto.name, fromServer);
+    dir.expected = (h.seq + len) >>> 0;
+    return;
+  }
   if (rel + len <= 0) return; // every byte seen already: a retransmission
   let fresh = payload;
   if (rel > 0) {

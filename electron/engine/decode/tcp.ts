@@ -46,7 +46,8 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
     pinfo.colInfo = `${srcPort} → ${dstPort}, bogus TCP header length (${hlen}, must be at least 20)`;
     return;
   }
-  const seglen = Math.max(0, tvb.length - hlen);
+  // tcp.len is what the wire carried (from the IP length), even when the capture kept less.
+  const seglen = Math.max(0, tvb.reported - hlen);
   const opts = hlen > 20 ? parseOptions(tvb, hlen) : { sackPerm: false, sack: [], info: [] };
   const net = L.net;
   const facts: TcpHeaderFacts = {
@@ -65,7 +66,7 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   tree.add(item, F.seq, tvb, 4, 4, r.relSeq);
   tree.add(item, F.seqRaw, tvb, 4, 4, seq);
   tree.generated(item, F.nxtseq, r.nxtSeq, undefined, tvb.ds, tvb.base);
-  tree.add(item, F.ack, tvb, 8, 4, (flags & TH_ACK) ? r.relAck : 0);
+  tree.add(item, F.ack, tvb, 8, 4, r.relAck); // without the ACK flag tshark shows the raw value
   tree.add(item, F.ackRaw, tvb, 8, 4, ack);
   tree.add(item, F.hdrLen, tvb, 12, 1, hlen);
   const fl = tree.add(item, F.flags, tvb, 12, 2, flags);
@@ -75,7 +76,7 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   tree.generated(fl, F.flagsStr, flagsString(flags));
   tree.add(item, F.windowSizeValue, tvb, 14, 2, window);
   tree.generated(item, F.windowSize, r.windowSize);
-  tree.generated(item, F.windowSizeScalefactor, r.scaleFactor);
+  if (!(flags & TH_SYN)) tree.generated(item, F.windowSizeScalefactor, r.scaleFactor); // SYN windows are never scaled
   tree.item(item, F.checksum, tvb, 16, 2);
   tree.generated(item, F.checksumStatus, 2);
   tree.item(item, F.urgentPointer, tvb, 18, 2);
@@ -86,10 +87,10 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
     }
     addOptionsTree(L, item, tvb, hlen, r.relSack);
   }
-  addTcpAnalysisTree(tree, item, r, tvb);
   const ts = tree.text(item, tvb, 0, 0, '[Timestamps]');
   tree.generated(ts, F.timeRelative, r.timeRelative);
   tree.generated(ts, F.timeDelta, r.timeDelta);
+  addTcpAnalysisTree(tree, item, r, tvb);
 
   let summary = `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}, Seq: ${r.relSeq}`;
   if (flags & TH_ACK) summary += `, Ack: ${r.relAck}`;
@@ -103,9 +104,10 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   pinfo.colInfo = analysisPrefix(r.flags) + info;
 
   if (seglen > 0) {
-    const payload = tvb.sub(hlen, seglen);
-    tree.add(item, F.payload, payload, 0, seglen, payload.bytes(0, seglen), `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
+    const payload = tvb.subReported(hlen, seglen);
+    tree.add(item, F.payload, payload, 0, payload.length, payload.bytes(0, payload.length), `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
     handTcpPayload(L, payload, facts, r);
+    if (payload.truncated) tree.short(null, 'TCP');
   }
 }
 

@@ -112,6 +112,11 @@ export class PacketTree {
     node.value = text;
   }
 
+  /** The capture cut the packet short where `protoShort` needed more bytes (Wireshark's _ws.short). */
+  short(parent: ProtoNode | null, protoShort: string): ProtoNode {
+    return this.generated(parent, WS.f.short, `[Packet size limited during capture: ${protoShort} truncated]`, `[Packet size limited during capture: ${protoShort} truncated]`);
+  }
+
   /** Mark the packet malformed under `parent` (Wireshark's "[Malformed Packet: PROTO]"). */
   malformed(parent: ProtoNode | null, protoShort: string, reason: string): ProtoNode {
     const n = this.generated(parent, WS.f.malformed, null, `[Malformed Packet: ${protoShort}] ${reason}`);

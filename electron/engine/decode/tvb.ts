@@ -5,8 +5,14 @@
  */
 
 export class BoundsError extends Error {
-  constructor(readonly offset: number, readonly want: number, readonly have: number) {
-    super(`read of ${want} byte(s) at offset ${offset} past the end (${have} bytes)`);
+  /**
+   * @param truncated true when the bytes exist on the wire but were not captured (snaplen):
+   *   Wireshark's "packet size limited during capture", not a malformed packet.
+   */
+  constructor(readonly offset: number, readonly want: number, readonly have: number, readonly truncated = false) {
+    super(truncated
+      ? `packet size limited during capture: ${want} byte(s) at offset ${offset} were not captured (${have} captured)`
+      : `read of ${want} byte(s) at offset ${offset} past the end (${have} bytes)`);
   }
 }
 
@@ -15,18 +21,26 @@ const latin1 = new TextDecoder('latin1');
 const utf16le = new TextDecoder('utf-16le', { fatal: false });
 
 export class Tvb {
+  /** Captured bytes. */
   readonly length: number;
+  /** Bytes on the wire (≥ length when the capture cut the packet short). */
+  readonly reported: number;
   private readonly view: DataView;
 
   /**
    * @param data  the bytes of this view (a subarray; not copied)
    * @param ds    the data source index these bytes belong to (0 = the frame, >0 = reassembled)
    * @param base  offset of data[0] within that data source (so byte ranges in the tree are absolute)
+   * @param reported  length on the wire, when more than was captured
    */
-  constructor(readonly data: Uint8Array, readonly ds = 0, readonly base = 0) {
+  constructor(readonly data: Uint8Array, readonly ds = 0, readonly base = 0, reported = data.length) {
     this.length = data.length;
+    this.reported = Math.max(reported, data.length);
     this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   }
+
+  /** True when the capture kept fewer bytes than the wire carried. */
+  get truncated(): boolean { return this.reported > this.length; }
 
   /** Bytes from `off` to the end, or -1 when off is beyond the end. */
   remaining(off: number): number {
@@ -34,12 +48,29 @@ export class Tvb {
   }
 
   check(off: number, len: number): void {
-    if (off < 0 || len < 0 || off + len > this.length) throw new BoundsError(off, len, this.length);
+    if (off < 0 || len < 0 || off + len > this.length) {
+      throw new BoundsError(off, len, this.length, off >= 0 && len >= 0 && off + len <= this.reported);
+    }
   }
 
-  sub(off: number, len = this.length - off): Tvb {
+  /** A view of [off, off+len) of the captured bytes; without len, the rest (reported length follows). */
+  sub(off: number, len?: number): Tvb {
+    if (len === undefined) {
+      this.check(off, 0);
+      return new Tvb(this.data.subarray(off), this.ds, this.base + off, this.reported - off);
+    }
     this.check(off, len);
     return new Tvb(this.data.subarray(off, off + len), this.ds, this.base + off);
+  }
+
+  /**
+   * A view whose length on the wire is `reportedLen` (an IP payload by its length field), with as
+   * many of those bytes as were captured.
+   */
+  subReported(off: number, reportedLen: number): Tvb {
+    this.check(off, 0);
+    const captured = Math.max(0, Math.min(reportedLen, this.length - off));
+    return new Tvb(this.data.subarray(off, off + captured), this.ds, this.base + off, Math.max(captured, reportedLen));
   }
 
   u8(off: number): number { this.check(off, 1); return this.data[off]!; }

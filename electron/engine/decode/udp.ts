@@ -24,9 +24,9 @@ export function dissectUdp(L: Layers, tvb: Tvb): void {
   pinfo.colProtocol = 'UDP';
   pinfo.colInfo = `${srcPort} → ${dstPort} Len=${Math.max(0, len - 8)}`;
   if (len < 8) { tree.malformed(lenItem, 'UDP', `Bad length value ${len} < 8`); return; }
-  const end = Math.min(len, tvb.length);
+  const end = Math.min(len, tvb.reported);
   if (end > 8) {
-    const payload = tvb.sub(8, end - 8);
+    const payload = tvb.subReported(8, end - 8);
     tree.add(item, F.payload, payload, 0, payload.length, payload.bytes(0, payload.length));
     L.data(payload);
   }

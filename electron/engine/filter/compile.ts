@@ -6,7 +6,7 @@
  */
 import type { CheckedExpr, CheckedSetItem, CheckedValue, CmpOp, Constant, SliceRange, ValueKind } from '../../../shared/filter/ast';
 import type { PacketTree } from '../decode/tree';
-import { formatEther, formatIPv4, formatIPv6, normalize, toBytes, type Val } from './values';
+import { formatEther, formatIPv4, formatIPv6, normalize, protocolTail, toBytes, type Val } from './values';
 
 export type Predicate = (tree: PacketTree) => boolean;
 type Getter = (tree: PacketTree) => Val[];
@@ -29,7 +29,7 @@ export function compileExpr(e: CheckedExpr): Predicate {
     }
     case 'cmp': return compileCmp(e.op, e.l, e.r);
     case 'contains': {
-      const l = compileValue(e.l);
+      const l = searchedValue(e.l);
       const r = compileValue(e.r);
       const has = e.l.kind === 'string' ? stringContains : bytesContains;
       return (t) => {
@@ -39,7 +39,7 @@ export function compileExpr(e: CheckedExpr): Predicate {
       };
     }
     case 'matches': {
-      const l = compileValue(e.l);
+      const l = searchedValue(e.l);
       const re = new RegExp(e.source, e.flags);
       const asText = e.l.kind === 'string' ? (v: Val) => v as string : (v: Val) => latin1(v as Uint8Array);
       return (t) => l(t).some((a) => re.test(asText(a)));
@@ -93,6 +93,20 @@ function compileIn(negated: boolean, lv: CheckedValue, items: readonly CheckedSe
 
 // ---------------------------------------------------------------------------------------------
 // Values
+
+/** The haystack of `contains` / `matches`: a protocol searches to the end of its data. */
+function searchedValue(v: CheckedValue): Getter {
+  if (v.k !== 'field' || v.def.type !== 'protocol') return compileValue(v);
+  const name = v.def.name;
+  return (t) => {
+    const out: Val[] = [];
+    for (const n of t.all(name)) {
+      const b = protocolTail(t, n);
+      if (b) out.push(b);
+    }
+    return out;
+  };
+}
 
 export function compileValue(v: CheckedValue): Getter {
   switch (v.k) {

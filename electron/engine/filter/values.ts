@@ -19,6 +19,16 @@ export function nodeBytes(tree: PacketTree, node: ProtoNode): Uint8Array | undef
   return src.subarray(Math.min(node.start, end), end);
 }
 
+/**
+ * What `contains` and `matches` search in a protocol: Wireshark keeps the protocol's whole tvb,
+ * from the item's start to the end of its data (so `eth contains "x"` sees the payload too),
+ * while `==`, slices and len() use the item's own length.
+ */
+export function protocolTail(tree: PacketTree, node: ProtoNode): Uint8Array | undefined {
+  const src = tree.dataSources[node.ds]?.bytes;
+  return src && node.start <= src.length ? src.subarray(node.start) : undefined;
+}
+
 /** A node's value as `kind`, or undefined when it has none (e.g. a null in an integer field). */
 export function normalize(tree: PacketTree, node: ProtoNode, def: FieldDef, kind: ValueKind): Val | undefined {
   const v = node.value;

@@ -71,6 +71,8 @@ export interface FrameExtra {
   readonly flags?: number;
   /** pcapng Simple Packet Block: the record has no timestamp. */
   readonly noTimestamp?: boolean;
+  /** pcapng Custom Block read as a frame (no interface: iface and linkType are -1). */
+  readonly custom?: { readonly pen: number; readonly copyAllowed: boolean };
 }
 
 export interface ShardResult {

@@ -17,8 +17,8 @@ import { ExportWriter, type ExportFormat } from './export-writer';
 import { FrameStore } from './frame-store';
 import { tcpPayload } from './flow-key';
 import { Replayer } from './replay';
-import { runShardPass } from './shard-pass';
-import { planFilter, runFilter } from './view-filter';
+import { runFollowPass, runShardPass, type FollowHooks, type LiveTables } from './shard-pass';
+import { planFilter, runFilter, type FilterPlan } from './view-filter';
 
 export interface SessionOpenOptions {
   readonly decodeAs?: ReadonlyMap<number, string>;
@@ -54,12 +54,15 @@ export class CaptureSession {
   readonly replay: Replayer;
   readonly format: 'pcap' | 'pcapng';
   readonly compression: 'none' | 'gzip' | 'zstd';
-  readonly size: number;
   interfaces: readonly InterfaceSummary[] = [];
   sectionComments: readonly string[] = [];
   /** Frames of the displayed view; null shows every frame. */
   private displayed: Uint32Array | null = null;
   private filterText = '';
+  /** Following a growing file: the active filter's plan and the frames its view covers. */
+  private viewPlan: FilterPlan | null = null;
+  private viewUpTo = 0;
+  private live: LiveTables | null = null;
   private txs: Transaction[] = [];
   private conns: ConnectionDetail[] = [];
   private passError: string | null = null;
@@ -71,14 +74,16 @@ export class CaptureSession {
   readonly done: Promise<void>;
   private readonly stamp: { size: number; mtimeMs: number };
 
-  private constructor(readonly file: string, private readonly reader: CaptureReader, private readonly opts: SessionOpenOptions) {
+  private constructor(
+    readonly file: string, private readonly reader: CaptureReader, private readonly opts: SessionOpenOptions, private readonly follow?: FollowHooks,
+  ) {
     const st = statSync(file);
     this.stamp = { size: st.size, mtimeMs: st.mtimeMs };
     this.format = reader.format;
     this.compression = reader.compression;
-    this.size = reader.size;
     // Compressed files would be decompressed once per worker; small ones finish before workers start.
-    const inThread = opts.workers === 0 || reader.compression !== 'none' || (opts.workers === undefined && reader.size < IN_THREAD_BELOW);
+    // A growing file is read as it grows, in this thread.
+    const inThread = !!follow || opts.workers === 0 || reader.compression !== 'none' || (opts.workers === undefined && reader.size < IN_THREAD_BELOW);
     const shards = inThread ? 1 : opts.workers ?? defaultShards();
     this.store = new FrameStore(shards);
     this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map(), opts.checkpointEvery);
@@ -92,13 +97,38 @@ export class CaptureSession {
     return new CaptureSession(file, reader, opts);
   }
 
+  /**
+   * A session over a file that is still being written (a live capture's spool): `reader` returns
+   * null while it waits for more, `follow.more()` says when there is more or the file is final.
+   * Rows, packets, filters, tables and export work on what has been read so far.
+   */
+  static follow(file: string, reader: CaptureReader, follow: FollowHooks, opts: SessionOpenOptions = {}): CaptureSession {
+    return new CaptureSession(file, reader, opts, follow);
+  }
+
+  /** Size of the (decompressed) file; grows while following. */
+  get size(): number {
+    return this.reader.size;
+  }
+
+  /** Whether the session follows a file that may still grow. */
+  get following(): boolean {
+    return !!this.follow && !this.finished;
+  }
+
   private async start(shards: number, inThread: boolean): Promise<void> {
     const base = { file: this.file, decodeAs: [...(this.opts.decodeAs ?? [])] };
     const onBatch = (b: FrameBatch) => this.onBatch(b);
     let results: ShardResult[];
     try {
-      if (inThread) {
-        const pause = () => new Promise<void>((resolve, reject) => setImmediate(() => (this.cancelled ? reject(new CancelledError()) : resolve())));
+      const pause = () => new Promise<void>((resolve, reject) => setImmediate(() => (this.cancelled ? reject(new CancelledError()) : resolve())));
+      if (this.follow) {
+        const follow: FollowHooks = {
+          more: () => (this.cancelled ? Promise.reject(new CancelledError()) : this.follow!.more()),
+          tables: (t) => { this.live = t; },
+        };
+        results = [await runFollowPass(this.reader, { ...base, shard: 0, shards: 1 }, onBatch, pause, follow)];
+      } else if (inThread) {
         results = [await runShardPass({ ...base, shard: 0, shards: 1 }, onBatch, pause)];
       } else {
         this.run = runShardWorkers(base, shards, onBatch);
@@ -116,7 +146,30 @@ export class CaptureSession {
 
   private onBatch(b: FrameBatch): void {
     if (b.shard === 0) { this.interfaces = b.interfaces; }
-    if (this.store.add(b) > 0) this.emit();
+    if (this.store.add(b) > 0) {
+      if (this.follow) this.extendView();
+      this.emit();
+    }
+  }
+
+  /** Following: runs the active filter over the frames that arrived since the view was made. */
+  private extendView(): void {
+    const plan = this.viewPlan;
+    if (!plan || !this.displayed || this.viewUpTo >= this.store.count) return;
+    const upTo = this.store.count;
+    const more = runFilter(plan, this.store, this.replay, upTo, undefined, this.viewUpTo);
+    if (more.length) {
+      const all = new Uint32Array(this.displayed.length + more.length);
+      all.set(this.displayed);
+      all.set(more, this.displayed.length);
+      this.displayed = all;
+    }
+    this.viewUpTo = upTo;
+  }
+
+  /** What queries wait for: the first pass, or nothing while following (they see what is read so far). */
+  private settled(): Promise<void> {
+    return this.following ? Promise.resolve() : this.done;
   }
 
   private finish(results: ShardResult[]): void {
@@ -134,6 +187,8 @@ export class CaptureSession {
     conns.sort((a, b) => a.stream - b.stream);
     this.txs = txs;
     this.conns = conns;
+    this.live = null;
+    if (this.follow) this.extendView();
     this.finished = true;
     this.emit();
   }
@@ -170,6 +225,7 @@ export class CaptureSession {
 
   /** Throws FileChangedError when the file on disk is no longer the one indexed. */
   checkFile(): void {
+    if (this.follow) return; // the spool grows (and may be moved by a save); the reader keeps it open
     let st;
     try { st = statSync(this.file); } catch { throw new FileChangedError(`${this.file} was removed or is unreadable since it was opened`); }
     if (st.size !== this.stamp.size || st.mtimeMs !== this.stamp.mtimeMs) {
@@ -216,9 +272,10 @@ export class CaptureSession {
   async setFilter(text: string): Promise<{ ok: true; displayed: number } | { ok: false; error: FilterError }> {
     const checked = checkFilter(text);
     if (!checked.ok) return checked;
-    await this.done;
+    await this.settled();
     if (checked.ast.k === 'true') {
       this.displayed = null;
+      this.viewPlan = null;
       this.filterText = '';
       return { ok: true, displayed: this.store.count };
     }
@@ -227,8 +284,11 @@ export class CaptureSession {
     this.phaseDone = 0;
     try {
       const plan = planFilter(checked.ast, text);
-      this.displayed = runFilter(plan, this.store, this.replay, this.store.count, (d) => { this.phaseDone = d; this.emit(); });
+      const upTo = this.store.count;
+      this.displayed = runFilter(plan, this.store, this.replay, upTo, (d) => { this.phaseDone = d; this.emit(); });
       this.filterText = text;
+      this.viewPlan = plan;
+      this.viewUpTo = upTo;
     } finally {
       this.phase = 'indexing';
       this.emit();
@@ -237,22 +297,22 @@ export class CaptureSession {
   }
 
   async transactions(): Promise<readonly Transaction[]> {
-    await this.done;
-    return this.txs;
+    await this.settled();
+    return this.live ? this.live.transactions() : this.txs;
   }
 
   async connections(): Promise<readonly ConnectionDetail[]> {
-    await this.done;
-    return this.conns;
+    await this.settled();
+    return this.live ? this.live.connections() : this.conns;
   }
 
   /** Both directions' TCP payload of a stream in frame order (retransmitted copies left out). */
   async conversation(stream: number): Promise<ConversationChunk[]> {
-    await this.done;
+    await this.settled();
     this.checkFile();
     const st = this.store;
     if (stream < 0 || stream >= st.tcpStreams) throw new RangeError(`no TCP stream ${stream} (the capture has ${st.tcpStreams})`);
-    const conn = this.conns.find((c) => c.stream === stream);
+    const conn = (this.live ? this.live.connections() : this.conns).find((c) => c.stream === stream);
     const out: ConversationChunk[] = [];
     for (const i of this.replay.streams().streamFrames(stream)) {
       if (st.analysis.get(i) & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) continue;
@@ -267,7 +327,7 @@ export class CaptureSession {
 
   /** Frame indexes (0-based) an export request selects. */
   async exportFrames(what: { kind: 'displayed' } | { kind: 'frames'; frames: readonly number[] } | { kind: 'stream'; stream: number }): Promise<number[]> {
-    await this.done;
+    await this.settled();
     if (what.kind === 'displayed') return Array.from({ length: this.displayedCount() }, (_, r) => this.frameAt(r));
     if (what.kind === 'stream') {
       if (what.stream < 0 || what.stream >= this.store.tcpStreams) throw new RangeError(`no TCP stream ${what.stream} (the capture has ${this.store.tcpStreams})`);
@@ -279,11 +339,12 @@ export class CaptureSession {
 
   /** Writes frames (0-based indexes, ascending) to a new file, atomically. */
   async export(frames: readonly number[], format: ExportFormat, path: string): Promise<number> {
-    await this.done;
+    await this.settled();
     this.checkFile();
     const st = this.store;
     const w = new ExportWriter(path, format, { interfaces: this.interfaces, sectionComments: this.sectionComments });
     this.phase = 'exporting';
+    let written = 0;
     try {
       for (let k = 0; k < frames.length; k++) {
         const i = frames[k]!;
@@ -296,9 +357,12 @@ export class CaptureSession {
         };
         if (extra?.comments) fr.comments = [...extra.comments];
         if (extra?.flags !== undefined) fr.flags = extra.flags;
+        if (extra?.custom) fr.custom = extra.custom;
+        if (extra?.noTimestamp) fr.noTimestamp = true;
         w.add(fr);
         if (k % 65536 === 0) { this.phaseDone = k; this.emit(); }
       }
+      written = w.count;
       w.close();
     } catch (e) {
       w.abort();
@@ -306,7 +370,7 @@ export class CaptureSession {
     } finally {
       this.phase = 'indexing';
     }
-    return frames.length;
+    return written;
   }
 }
 

@@ -175,12 +175,14 @@ export class Replayer {
     const data = this.bytes(i);
     session.firstNs = st.nsOf(0);
     session.prevNs = i > 0 ? st.nsOf(i - 1) : null;
-    const ifc = this.interfaces()[st.iface.get(i)];
     const extra = st.extras.get(i);
+    const iface = extra?.custom ? -1 : st.iface.get(i);
+    const ifc = this.interfaces()[iface];
     const tree = makeTree(data);
     const d = dissectFrame(session, {
       num: i + 1, tsSec: st.tsSec.get(i), tsNsec: st.tsNsec.get(i), capLen: st.capLen.get(i), origLen: st.origLen.get(i),
-      linkType: ifc?.linkType ?? 1, iface: st.iface.get(i), ifaceName: ifc?.name, comments: extra?.comments, noTimestamp: extra?.noTimestamp, data,
+      linkType: extra?.custom ? -1 : ifc?.linkType ?? 1, iface, ifaceName: ifc?.name, comments: extra?.comments,
+      noTimestamp: extra?.noTimestamp, custom: extra?.custom, data,
     }, tree);
     // The replay numbers streams from 0; the session-wide number is the first pass's.
     if ((st.kind.get(i) & KIND_TCP) && st.stream.get(i) >= 0) {

@@ -11,6 +11,8 @@ import { TransactionTracker } from '../analysis/transactions';
 import { ConnectionTracker } from '../analysis/connections/tracker';
 import { buildReport } from '../analysis/connections/report';
 import { TA, TH_FIN, TH_RST, TH_SYN } from '../analysis/tcp-types';
+import type { ConnectionDetail } from '../analysis/connections/report';
+import type { Transaction } from '../../../shared/api/types';
 import { ROW_COLOR_CODE } from '../../../shared/api/rows';
 import { KIND_MALFORMED, KIND_OWNED, KIND_SIMPLE, KIND_TCP, KIND_UDP, type FrameBatch, type FrameExtra, type InterfaceSummary, type ShardResult } from './batch';
 import { EngineSession } from './engine-session';
@@ -37,6 +39,30 @@ export function ownerOf(hash: number, shards: number): number {
 /** Analysis bits Wireshark's "Bad TCP" colouring rule excludes. */
 const NOT_BAD = TA.WINDOW_UPDATE | TA.KEEP_ALIVE | TA.KEEP_ALIVE_ACK;
 
+/** Following a file that grows (a live capture's spool): see runFollowPass. */
+export interface FollowHooks {
+  /** The reader has no complete frame now: resolves true to ask it again, false when the file is final. */
+  more(): Promise<boolean>;
+  /** Hands over the pass's running tables, so they can be read while the file still grows. */
+  tables?(t: LiveTables): void;
+}
+
+export interface LiveTables {
+  transactions(): Transaction[];
+  connections(): readonly ConnectionDetail[];
+}
+
+/** The pass over a growing file: `reader` returns null while it waits for more; `follow` says when to go on. */
+export function runFollowPass(
+  reader: CaptureReader,
+  o: ShardPassOptions,
+  onBatch: (b: FrameBatch) => void,
+  pause: () => Promise<void>,
+  follow: FollowHooks,
+): Promise<ShardResult> {
+  return passOver(reader, o, onBatch, pause, follow);
+}
+
 /**
  * Runs the pass; `onBatch` receives each range of frames. `pause` is awaited between batches
  * (the in-process engine yields to the event loop there; it rejects to cancel).
@@ -54,7 +80,9 @@ export async function runShardPass(
   }
 }
 
-async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b: FrameBatch) => void, pause: () => Promise<void>): Promise<ShardResult> {
+async function passOver(
+  reader: CaptureReader, o: ShardPassOptions, onBatch: (b: FrameBatch) => void, pause: () => Promise<void>, follow?: FollowHooks,
+): Promise<ShardResult> {
   const tx = new TransactionTracker();
   const decodeAs = new Map(o.decodeAs ?? []);
   const conns = new ConnectionTracker(new Set(decodeAs.keys()));
@@ -94,8 +122,18 @@ async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b:
   let fr: FrameRecord | null = reader.next();
   const encoder = new TextEncoder();
   const summaryTree = new SummaryTree(new Uint8Array(0));
+  follow?.tables?.({
+    transactions: () => tx.snapshot(),
+    connections: () => buildReport(conns.records.values(), tx.snapshot(), Math.max(conns.captureEnd, tcpEndTime)).connections,
+  });
 
-  while (fr) {
+  for (;;) {
+    if (!fr) {
+      // A growing file: wait for more, then go on from where the reader stopped.
+      if (!follow || !(await follow.more())) break;
+      fr = reader.next();
+      if (!fr) continue;
+    }
     const first = index;
     const cap = batchEnd(first) - first;
     const b = newBatchArrays(cap);
@@ -111,7 +149,10 @@ async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b:
       b.tsSec[n] = fr.tsSec;
       b.tsNsec[n] = fr.tsNsec;
       b.iface[n] = fr.iface;
-      if (fr.comments || fr.flags !== undefined || fr.noTimestamp) extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp });
+      // rare per-frame facts (kept sparse): everything of a FrameRecord the columns do not hold
+      if (fr.comments || fr.flags !== undefined || fr.noTimestamp || fr.custom) {
+        extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp, custom: fr.custom });
+      }
       const hash = tcpFlowHash(fr.linkType, fr.data);
       if (hash !== NOT_TCP) tcpEndTime = Math.max(tcpEndTime, fr.tsSec + fr.tsNsec / 1e9);
       firstNs ??= BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
@@ -124,7 +165,7 @@ async function passOver(reader: CaptureReader, o: ShardPassOptions, onBatch: (b:
         const tree = summaryTree.reset(fr.data);
         const d = dissectFrame(session, {
           num: index + 1, tsSec: fr.tsSec, tsNsec: fr.tsNsec, capLen: fr.capLen, origLen: fr.origLen, linkType: fr.linkType,
-          iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, noTimestamp: fr.noTimestamp, data: fr.data,
+          iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, noTimestamp: fr.noTimestamp, custom: fr.custom, data: fr.data,
         }, tree);
         const p = d.pinfo;
         let kind = KIND_OWNED, mask = 0, ips = 0, l4 = 0;

@@ -24,20 +24,24 @@ export function planFilter(ast: CheckedExpr, text: string): FilterPlan {
   return { filter: compileChecked(ast, text), columns: answeredByColumns(ast), required: requiredProtocols(ast), ast };
 }
 
-/** Runs the plan over frames [0, upTo); `progress` gets the frames examined so far. */
-export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, upTo: number, progress?: (done: number) => void): Uint32Array {
+/**
+ * Runs the plan over frames [from, upTo) (a growing capture extends its view with from > 0; TCP
+ * frames are still dissected with their whole connection before them); `progress` gets the
+ * frames examined so far.
+ */
+export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, upTo: number, progress?: (done: number) => void, from = 0): Uint32Array {
   const hits = new Uint8Array(upTo);
   const deep: number[] = [];
   const fast = plan.columns ? compileColumnFast(plan.ast, st) : null;
   if (fast) {
-    for (let i = 0; i < upTo; i++) {
+    for (let i = from; i < upTo; i++) {
       if (!(st.kind.get(i) & KIND_SIMPLE)) deep.push(i);
       else if (fast(i)) hits[i] = 1;
     }
   } else if (plan.columns) {
     const view = new ColumnTree(st);
     const match = plan.filter.match;
-    for (let i = 0; i < upTo; i++) {
+    for (let i = from; i < upTo; i++) {
       if (!(st.kind.get(i) & KIND_SIMPLE)) { deep.push(i); continue; }
       view.i = i;
       if (match(view)) hits[i] = 1;
@@ -50,12 +54,12 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
       if (bit >= 0) mask |= 1 << bit;
       if (p === 'frame' || p === '_ws') any = true;
     }
-    if (any) for (let i = 0; i < upTo; i++) deep.push(i);
-    else if (mask !== 0) for (let i = 0; i < upTo; i++) if (st.protoMask.get(i) & mask) deep.push(i);
+    if (any) for (let i = from; i < upTo; i++) deep.push(i);
+    else if (mask !== 0) for (let i = from; i < upTo; i++) if (st.protoMask.get(i) & mask) deep.push(i);
   }
   dissectAndMatch(plan.filter, st, replay, deep, hits, progress);
   let n = 0;
-  for (let i = 0; i < upTo; i++) n += hits[i]!;
+  for (let i = from; i < upTo; i++) n += hits[i]!;
   const out = new Uint32Array(n);
   for (let i = 0, k = 0; i < upTo; i++) if (hits[i]) out[k++] = i;
   return out;

@@ -63,6 +63,10 @@ export interface ConnRecord {
   rstFromServerToSyn: number | null;
   retransmissions: [number, number];
   retransFrames: number[];
+  /** Segments Wireshark calls out-of-order: below the highest sequence sent, soon after it. Seen
+   *  at a sender they are retransmissions too (fast recovery on a short-RTT path). */
+  outOfOrder: [number, number];
+  oooFrames: number[];
   dupAcks: number;
   zeroWindows: number;
   keepalives: number;
@@ -71,6 +75,7 @@ export interface ConnRecord {
   /** Raw sequence just past the client's highest data byte, and the server's highest ACK. */
   clientDataEnd: number | null;
   clientFirstDataFrame: number | null;
+  clientFirstDataTime: number | null;
   serverMaxAck: number | null;
   longestIdle: { seconds: number; fromFrame: number; toFrame: number; fromTime: number };
   lastPayloadTime: number | null;
@@ -84,6 +89,10 @@ export interface ConnRecord {
   payloadsBeforeClose: PayloadMark[] | null;
   /** Requests the decoders reported that still wait for their final response. */
   openRequests: number;
+  /** When the whole capture went silent for longer than CAPTURE_BREAK_SECONDS after this connection's last packet: the time it went silent. */
+  captureBreakAfter: number | null;
+  /** Segments that carried data and were [retransmissions, out-of-order] (what the loss rate counts). */
+  resentData: [number, number];
   /** The last error the server sent with no request open (e.g. an idle-timeout notice before closing). */
   unsolicitedError: { frame: number; code?: string; message?: string } | null;
   login: LoginInfo | null;
@@ -97,10 +106,10 @@ export function newRecord(stream: number, conv: TcpConversation, time: number, f
     stream, conv, clientKey: '', clientPort: 0, serverKey: '', serverPort: 0, rolesFromSyn: false,
     states: new TcpStateMachine(), firstTime: time, lastTime: time, firstFrame: frame, lastFrame: frame,
     packets: [0, 0], bytes: [0, 0], synFrames: [], synTime: null, synAckFrame: null, synAckTime: null,
-    handshakeAckFrame: null, handshakeAckTime: null, rstFromServerToSyn: null, retransmissions: [0, 0], retransFrames: [],
-    dupAcks: 0, zeroWindows: 0, keepalives: 0, rsts: [], dataSegments: [0, 0], clientDataEnd: null, clientFirstDataFrame: null,
+    handshakeAckFrame: null, handshakeAckTime: null, rstFromServerToSyn: null, retransmissions: [0, 0], retransFrames: [], outOfOrder: [0, 0], oooFrames: [],
+    dupAcks: 0, zeroWindows: 0, keepalives: 0, rsts: [], dataSegments: [0, 0], clientDataEnd: null, clientFirstDataFrame: null, clientFirstDataTime: null,
     serverMaxAck: null, longestIdle: { seconds: 0, fromFrame: frame, toFrame: frame, fromTime: time }, lastPayloadTime: null,
     lastPayloadFrame: null, closedBy: null, clientWroteAfterServerFin: null,
-    recentPayloads: [], payloadsBeforeClose: null, openRequests: 0, unsolicitedError: null, login: null, tls: {}, timeline: [],
+    recentPayloads: [], payloadsBeforeClose: null, openRequests: 0, unsolicitedError: null, captureBreakAfter: null, resentData: [0, 0], login: null, tls: {}, timeline: [],
   };
 }

@@ -110,6 +110,7 @@ function swapRoles(c: ConnRecord): void {
   c.packets.reverse();
   c.bytes.reverse();
   c.retransmissions.reverse();
+  c.outOfOrder.reverse();
   c.dataSegments.reverse();
   c.states.swapEnds();
   if (c.closedBy) c.closedBy = { ...c.closedBy, end: otherEnd(c.closedBy.end) };
@@ -119,6 +120,7 @@ function swapRoles(c: ConnRecord): void {
   for (let i = 0; i < c.timeline.length; i++) c.timeline[i] = { ...c.timeline[i]!, end: otherEnd(c.timeline[i]!.end) };
   c.clientDataEnd = null;
   c.clientFirstDataFrame = null;
+  c.clientFirstDataTime = null;
   c.serverMaxAck = null;
   c.clientWroteAfterServerFin = null;
 }

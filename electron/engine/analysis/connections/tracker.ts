@@ -8,6 +8,7 @@ import type { EventMeta } from '../../decode/session';
 import { TA, TH_ACK, TH_FIN, TH_RST, TH_SYN, type TcpHeaderFacts, type TcpSegmentAnalysis } from '../tcp-types';
 import { APP_DISSECTORS } from '../../decode/protocols';
 import { newRecord, RECENT_PAYLOADS, type ConnRecord } from './record';
+import { CAPTURE_BREAK_SECONDS } from './thresholds';
 import type { End } from './tcp-state';
 
 const DB_PORTS = new Set(APP_DISSECTORS.flatMap((d) => [...d.ports]));
@@ -17,11 +18,24 @@ export class ConnectionTracker {
   readonly records = new Map<number, ConnRecord>();
   /** Time of the last packet of the whole capture (for idleness at the end). */
   captureEnd = 0;
+  /** The last forward jump of the capture clock past CAPTURE_BREAK_SECONDS (undone if time comes back). */
+  private lastJump: { before: number; marked: ConnRecord[] } | null = null;
 
   constructor(private readonly decodeAsPorts: ReadonlySet<number> = new Set()) {}
 
   onTcp(h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
     const time = h.tsSec + h.tsNsec / 1e9;
+    if (this.captureEnd && time - this.captureEnd > CAPTURE_BREAK_SECONDS) {
+      // Captures merged into one file: idleness of the connections seen so far ends at the break.
+      const marked: ConnRecord[] = [];
+      for (const rec of this.records.values()) if (rec.captureBreakAfter === null) { rec.captureBreakAfter = this.captureEnd; marked.push(rec); }
+      this.lastJump = { before: this.captureEnd, marked };
+    } else if (this.lastJump && this.captureEnd - time > CAPTURE_BREAK_SECONDS) {
+      // Time went back as far: the jump was one bogus timestamp, not a later capture.
+      for (const rec of this.lastJump.marked) rec.captureBreakAfter = null;
+      this.captureEnd = this.lastJump.before;
+      this.lastJump = null;
+    }
     this.captureEnd = Math.max(this.captureEnd, time);
     let c = this.records.get(r.stream);
     if (!c) {
@@ -31,6 +45,8 @@ export class ConnectionTracker {
     }
     const from: End = h.src === c.clientKey && h.srcPort === c.clientPort ? 'client' : 'server';
     const d = from === 'client' ? 0 : 1;
+    // Time going back right after the longest gap: that gap came from a bogus timestamp.
+    if (time < c.lastTime && c.longestIdle.toFrame === c.lastFrame) c.longestIdle = { seconds: 0, fromFrame: h.frame, toFrame: h.frame, fromTime: time };
     const gap = time - c.lastTime;
     if (gap > c.longestIdle.seconds) c.longestIdle = { seconds: gap, fromFrame: c.lastFrame, toFrame: h.frame, fromTime: c.lastTime };
     c.lastTime = time;
@@ -67,7 +83,7 @@ export class ConnectionTracker {
     if (h.seglen > 0) {
       c.dataSegments[d]++;
       if (from === 'client') {
-        c.clientFirstDataFrame ??= h.frame;
+        if (c.clientFirstDataFrame === null) { c.clientFirstDataFrame = h.frame; c.clientFirstDataTime = time; }
         const end = (h.seq + h.seglen) >>> 0;
         if (c.clientDataEnd === null || seqGt(end, c.clientDataEnd)) c.clientDataEnd = end;
         if (c.closedBy?.end === 'server' && c.closedBy.how === 'FIN') c.clientWroteAfterServerFin ??= h.frame;
@@ -82,10 +98,19 @@ export class ConnectionTracker {
     if (c.closedBy?.frame === h.frame && c.payloadsBeforeClose === null) c.payloadsBeforeClose = [...c.recentPayloads];
     if (from === 'server' && (h.flags & TH_ACK) && (c.serverMaxAck === null || seqGt(h.ack, c.serverMaxAck))) c.serverMaxAck = h.ack;
     const a = r.flags;
+    if (h.seglen > 0) {
+      if (a & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) c.resentData[0]++;
+      else if (a & TA.OUT_OF_ORDER) c.resentData[1]++;
+    }
     if (a & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) {
       c.retransmissions[d]++;
       c.retransFrames.push(h.frame);
       ev('retransmission', a & TA.FAST_RETRANSMISSION ? 'fast retransmission' : a & TA.SPURIOUS_RETRANSMISSION ? 'spurious retransmission' : 'retransmission');
+    }
+    if (a & TA.OUT_OF_ORDER) {
+      c.outOfOrder[d]++;
+      if (c.oooFrames.length < 1000) c.oooFrames.push(h.frame);
+      ev('retransmission', 'out-of-order');
     }
     if (a & TA.DUPLICATE_ACK) { c.dupAcks++; ev('dup-ack', `duplicate ACK #${r.dupAckNum ?? ''}`); }
     if (a & TA.ZERO_WINDOW) { c.zeroWindows++; ev('zero-window', 'zero window'); }

@@ -37,7 +37,7 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
       return { code: 'refused', text: `Connection refused: the server answered the SYN (${frames(c.synFrames.slice(0, 1))}) with a RST (frame ${c.rstFromServerToSyn}); nothing listens on port ${c.serverPort}, or a firewall rejects it.`, evidence: [c.synFrames[0]!, c.rstFromServerToSyn] };
     }
     const span = c.lastTime - c.synTime!;
-    return { code: 'no-response', text: `No response: ${c.synFrames.length} SYN${c.synFrames.length > 1 ? 's' : ''} (${frames(c.synFrames)}) over ${secs(span)} got neither SYN/ACK nor RST; the server is down or a firewall drops the packets.`, evidence: c.synFrames };
+    return { code: 'no-response', text: `No response: ${c.synFrames.length} SYN${c.synFrames.length > 1 ? 's' : ''} (${frames(c.synFrames)}) over ${secs(span)} got neither SYN/ACK nor RST; the server is down or a firewall drops the packets.`, evidence: c.synFrames.slice(0, 5) };
   }
 
   const login = c.login;
@@ -54,7 +54,7 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
     if (TOO_MANY_CODES.has(code)) return { code: 'too-many-connections', text: `Too many connections: ${what}; the server's connection limit is reached.`, evidence: ev };
     if (UNKNOWN_DB_CODES.has(code)) return { code: 'unknown-database', text: `Unknown database: ${what}.`, evidence: ev };
     if (TLS_REQUIRED_CODES.has(code) || (login.errorMessage && TLS_WORDS.test(login.errorMessage) && c.tls.started === undefined)) {
-      return { code: 'tls-required', text: `TLS required: the server refused the unencrypted login: ${what}; connect with TLS.`, evidence: ev };
+      return { code: 'tls-required', text: `TLS required: the server accepts only encrypted connections, and ${what}. Connect with TLS.`, evidence: ev };
     }
     const hint = AUTH_CODES.has(code) ? ' Check the user name and password (or the server\'s host-based access rules).' : '';
     return { code: 'login-failed', text: `Login failed: ${what}.${hint}`, evidence: ev };
@@ -66,7 +66,8 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
 
   const unacked = c.clientDataEnd !== null && (c.serverMaxAck === null || ((c.serverMaxAck - c.clientDataEnd) | 0) < 0);
   if (established && c.retransmissions[0] >= th.unackedRetransmissions && unacked && c.packets[1] <= 2 + (c.synAckFrame ? 1 : 0) + c.retransmissions[1] + c.dupAcks) {
-    return { code: 'data-not-acknowledged', text: `Data not acknowledged: the handshake completed, but the client's data (first sent in frame ${c.clientFirstDataFrame}) was retransmitted ${c.retransmissions[0]} time${c.retransmissions[0] > 1 ? 's' : ''} (${frames(c.retransFrames)}) and never acknowledged; something in the path drops data packets (MTU, firewall, middlebox).`, evidence: [c.clientFirstDataFrame ?? c.firstFrame, ...c.retransFrames.slice(0, 5)] };
+    const over = c.clientFirstDataTime !== null ? ` over ${secs(c.lastTime - c.clientFirstDataTime)}` : '';
+    return { code: 'data-not-acknowledged', text: `Data not acknowledged: the handshake completed, but the client's data (first sent in frame ${c.clientFirstDataFrame}) was retransmitted ${c.retransmissions[0]} time${c.retransmissions[0] > 1 ? 's' : ''}${over} (${frames(c.retransFrames)}) and never acknowledged; something in the path drops data packets (MTU, firewall, middlebox).`, evidence: [c.clientFirstDataFrame ?? c.firstFrame, ...c.retransFrames.slice(0, 5)] };
   }
 
   const closed = c.closedBy;
@@ -87,9 +88,22 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
       evidence: [...(since ? [since.frame] : []), ...(goodbye ? [goodbye.frame] : []), closed.frame, ...(wrote !== null ? [wrote] : []), ...(rst ? [rst.frame] : [])],
     };
   }
+  if (closed?.end === 'server' && closed.how === 'FIN' && c.clientWroteAfterServerFin !== null) {
+    const rst = c.rsts.find((r) => r.from === 'server' && r.frame > closed.frame);
+    if (rst) {
+      return {
+        code: 'reset-by-server',
+        text: `Reset by the server: it closed the connection (FIN, frame ${closed.frame}), the client still wrote into it (frame ${c.clientWroteAfterServerFin}) and got a RST (frame ${rst.frame}); that data was lost.`,
+        evidence: [closed.frame, c.clientWroteAfterServerFin, rst.frame],
+      };
+    }
+  }
   if (closed?.how === 'RST' && established) {
     const code = closed.end === 'server' ? 'reset-by-server' : 'reset-by-client';
-    return { code, text: `Reset by the ${closed.end}: RST in frame ${closed.frame}, ${secs(closed.time - c.firstTime)} into the connection${c.lastPayloadFrame ? `, after the last data in frame ${c.lastPayloadFrame}` : ''}.`, evidence: [closed.frame] };
+    // Who spoke last tells a reader whether a request was left waiting (the RST answered it) or not.
+    const last = (c.payloadsBeforeClose ?? [])[(c.payloadsBeforeClose ?? []).length - 1];
+    const lastText = last ? `, after the last data (from the ${last.end}) in frame ${last.frame}` : ', before any data';
+    return { code, text: `Reset by the ${closed.end}: RST in frame ${closed.frame}, ${secs(closed.time - c.firstTime)} into the connection${lastText}.`, evidence: [closed.frame] };
   }
 
   const lat = txs.map((t) => t.latency).filter((x): x is number => x !== null).sort((a, b) => a - b);
@@ -107,13 +121,22 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
     }
   }
 
+  // Segments sent again: retransmissions, and what Wireshark calls out-of-order (on a path with a
+  // sub-millisecond RTT, fast recovery resends within its out-of-order window).
   const dataSegs = c.dataSegments[0] + c.dataSegments[1];
-  const retrans = c.retransmissions[0] + c.retransmissions[1];
-  if (dataSegs >= th.lossMinSegments && retrans / dataSegs > th.lossRate) {
-    return { code: 'network-loss', text: `Network loss: ${retrans} of ${dataSegs} data segments retransmitted (${((100 * retrans) / dataSegs).toFixed(1)}%, threshold ${(th.lossRate * 100).toFixed(0)}%)${rtt !== null ? `, RTT ${secs(rtt)}` : ''}.`, evidence: c.retransFrames.slice(0, 10) };
+  const [retrans, ooo] = c.resentData;
+  const resent = retrans + ooo;
+  if (dataSegs >= th.lossMinSegments && resent >= th.lossMinResent && resent / dataSegs > th.lossRate) {
+    const ev = [...c.retransFrames.slice(0, 5), ...c.oooFrames.slice(0, 5)].sort((a, b) => a - b).slice(0, 5);
+    const kinds = [retrans ? `${retrans} retransmission${retrans > 1 ? 's' : ''}` : '', ooo ? `${ooo} out-of-order` : ''].filter(Boolean).join(', ');
+    return {
+      code: 'network-loss',
+      text: `Network loss: ${resent} of ${dataSegs} data segments were sent again (${kinds}; ${((100 * resent) / dataSegs).toFixed(1)}%, threshold ${(th.lossRate * 100).toFixed(0)}%; first in ${frames(ev)})${c.dupAcks ? `, with ${c.dupAcks} duplicate ACK${c.dupAcks > 1 ? 's' : ''}` : ''}${rtt !== null ? `; RTT ${secs(rtt)}` : ''}.`,
+      evidence: ev,
+    };
   }
 
-  const tailIdle = closed ? 0 : captureEnd - c.lastTime;
+  const tailIdle = closed ? 0 : (c.captureBreakAfter ?? captureEnd) - c.lastTime;
   const idle = Math.max(c.longestIdle.seconds, tailIdle);
   if (idle >= th.idleNoKeepaliveSeconds && c.keepalives === 0) {
     const where = tailIdle >= c.longestIdle.seconds ? `since frame ${c.lastFrame} until the end of the capture` : `between frames ${c.longestIdle.fromFrame} and ${c.longestIdle.toFrame}`;
@@ -140,7 +163,11 @@ function okSentence(c: ConnRecord, txs: readonly Transaction[]): string {
   if (closed?.how === 'FIN' && last && quiet(last) && last.requestFrame <= closed.frame) {
     // The client said goodbye; then either end may close first (MySQL/MariaDB servers often do).
     parts.push(`the client ended the session (frame ${last.requestFrame}) and ${closed.end === 'client' ? '' : 'the server '}closed (FIN, frame ${closed.frame})`);
-  } else if (closed) parts.push(`${closed.end} closed (${closed.how}, frame ${closed.frame})`);
+  } else if (closed) {
+    const other = closed.end === 'server' ? 'client' : 'server';
+    const waiting = closed.how === 'FIN' && c.states.state(other) === 'CLOSE_WAIT' ? `; the ${other} has not closed its end (CLOSE_WAIT at the end of the capture)` : '';
+    parts.push(`${closed.end} closed (${closed.how}, frame ${closed.frame})${waiting}`);
+  }
   else parts.push('still open at the end of the capture');
   const s = parts.join('; ');
   return s.charAt(0).toUpperCase() + s.slice(1) + '.';
