@@ -6,6 +6,7 @@
  */
 import { MessageChannelMain, utilityProcess, type UtilityProcess, type WebContents } from 'electron';
 import type { EngineState, ShellEvent } from '../../shared/api/shell';
+import { CaptureRelay } from './capture-relay';
 import { ENGINE_PORT_CHANNEL } from './ipc-channels';
 import type { EngineControlMessage } from './engine-process';
 
@@ -15,11 +16,18 @@ export class EngineBroker {
   private readonly windows = new Set<WebContents>();
   private quitting = false;
 
-  constructor(private readonly entry: string, private readonly tell: (wc: WebContents, e: ShellEvent) => void) {}
+  /** `captureEntry`: the capture process's entry, started here when the engine asks (capture-relay.ts). */
+  constructor(
+    private readonly entry: string,
+    private readonly tell: (wc: WebContents, e: ShellEvent) => void,
+    private readonly captureEntry?: string,
+  ) {}
 
   start(): void {
     const proc = utilityProcess.fork(this.entry, [], { serviceName: 'dbwire engine', stdio: 'inherit' });
     this.proc = proc;
+    const relay = this.captureEntry ? new CaptureRelay(this.captureEntry, (m) => proc.postMessage(m)) : null;
+    if (relay) proc.on('message', (m: unknown) => { relay.handle(m); });
     this.running = false;
     this.broadcast('starting');
     proc.once('spawn', () => {
@@ -29,6 +37,7 @@ export class EngineBroker {
       for (const wc of this.windows) this.sendPort(wc);
     });
     proc.once('exit', (code) => {
+      relay?.stopAll();
       if (this.proc !== proc) return;
       this.proc = null;
       this.running = false;

@@ -6,6 +6,7 @@
 import type { MessagePortMain } from 'electron';
 import { serveApi } from '../host/endpoint';
 import { createEngineApi } from '../host/engine-api';
+import { portCaptureLauncher } from './capture-launcher-port';
 import { MainPortTransport } from './main-port-transport';
 
 /** What the main process sends on the parent port. */
@@ -13,9 +14,12 @@ export interface EngineControlMessage {
   readonly type: 'connect';
 }
 
-const engine = await createEngineApi();
+// Capture processes are started by the main process (utilityProcess.fork): see capture-relay.ts.
+const capture = portCaptureLauncher(process.parentPort);
+const engine = await createEngineApi({ captureLauncher: capture.launcher });
 
 process.parentPort.on('message', (e) => {
+  if (capture.deliver(e.data)) return;
   const m = e.data as Partial<EngineControlMessage> | null;
   const port: MessagePortMain | undefined = e.ports[0];
   if (m?.type === 'connect' && port) serveApi(engine.api, new MainPortTransport(port));

@@ -20,6 +20,7 @@ const paths = {
   preload: join(appRoot, 'out/app/preload.cjs'),
   renderer: join(appRoot, 'out/renderer'),
   engine: join(appRoot, 'electron/app/engine-entry.mjs'),
+  capture: join(appRoot, 'electron/app/capture-entry.mjs'),
   windowState: () => join(app.getPath('userData'), 'window-state.json'),
   recent: () => join(app.getPath('userData'), 'recent-files.json'),
 };
@@ -31,7 +32,7 @@ registerAppScheme();
 const pendingFiles: string[] = filesFromArgv(process.argv, process.cwd(), app.isPackaged ? 1 : 2);
 let mainWindow: BrowserWindow | null = null;
 let recent: string[] = [];
-const broker = new EngineBroker(paths.engine, (wc, e) => tell(wc, e));
+const broker = new EngineBroker(paths.engine, (wc, e) => tell(wc, e), paths.capture);
 
 function tell(wc: WebContents, e: ShellEvent): void {
   if (!wc.isDestroyed()) wc.send(SHELL_EVENT_CHANNEL, e);

@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../../test/support/chromium';
@@ -55,6 +55,28 @@ function stats(intervals: number[], blank: number): FrameStats {
   return { frames: s.length, p50Ms: pct(s, 50), p95Ms: pct(s, 95), maxMs: s[s.length - 1] ?? NaN, blankFrames: s.length ? blank / s.length : 0 };
 }
 
+/**
+ * Runs in the page: scrolls the packet list every animation frame and records frame intervals.
+ * A string, so the bundler's helpers (tsx keeps function names) never leak into the page.
+ */
+const SCROLL_PROBE = `(mode, duration) => new Promise((resolve) => {
+  const sc = document.querySelector('[data-testid="packet-scroller"]');
+  const intervals = [];
+  let blank = 0, step = 0, last = performance.now();
+  const end = last + duration;
+  const frame = (now) => {
+    intervals.push(now - last);
+    last = now;
+    if (sc.querySelector('.loading')) blank++;
+    step++;
+    if (mode === 'steady') sc.scrollTop += 240;
+    else sc.scrollTop = ((step * 7919) % 1000) / 1000 * (sc.scrollHeight - sc.clientHeight);
+    if (now < end) requestAnimationFrame(frame);
+    else resolve({ intervals: intervals.slice(1), blank });
+  };
+  requestAnimationFrame(frame);
+})`;
+
 /** Measures the UI on `file` (the bench capture). */
 export async function benchUi(file: string): Promise<UiBenchResult> {
   if (!existsSync(join(ROOT, 'out/renderer/index.html'))) {
@@ -79,11 +101,11 @@ export async function benchUi(file: string): Promise<UiBenchResult> {
     try {
       const page = context.pages()[0] ?? await context.newPage();
       await page.goto(url);
-      await page.getByLabel(/^File path/).fill(file);
+      await page.getByLabel(/^File path/).fill(resolve(file));
       const firstRow = page.locator('[role="row"][aria-rowindex="2"] [role="gridcell"]').first();
       const t0 = Date.now();
       await page.getByRole('button', { name: 'Open', exact: true }).click();
-      await firstRow.waitFor({ state: 'visible', timeout: 600_000 });
+      await firstRow.waitFor({ state: 'visible', timeout: Number(process.env.BENCH_UI_TIMEOUT ?? 600_000) }).catch(async (e: unknown) => { await page.screenshot({ path: join(ROOT, 'test-output', 'bench-ui-failure.png') }); throw e; });
       const openToFirstRowsMs = Date.now() - t0;
       log(`first rows after ${openToFirstRowsMs} ms; waiting for the pass to finish`);
       // Indexed: no progress bar left (the pass is done) and the count has settled.
@@ -93,25 +115,8 @@ export async function benchUi(file: string): Promise<UiBenchResult> {
       log(`${rows} rows indexed after ${openToIndexedMs} ms; scrolling`);
 
       // Frame times while scrolling: steady (a wheel-like 240 px per frame) then big jumps.
-      const measure = (mode: 'steady' | 'jump', durationMs: number) => page.evaluate(([m, d]) => new Promise<{ intervals: number[]; blank: number }>((resolve) => {
-        const sc = document.querySelector<HTMLElement>('[data-testid="packet-scroller"]')!;
-        const intervals: number[] = [];
-        let blank = 0;
-        let last = performance.now();
-        const end = last + (d as number);
-        let step = 0;
-        const frame = (now: number) => {
-          intervals.push(now - last);
-          last = now;
-          if (sc.querySelector('.loading')) blank++;
-          step++;
-          if (m === 'steady') sc.scrollTop += 240;
-          else sc.scrollTop = ((step * 7919) % 1000) / 1000 * (sc.scrollHeight - sc.clientHeight);
-          if (now < end) requestAnimationFrame(frame);
-          else resolve({ intervals: intervals.slice(1), blank });
-        };
-        requestAnimationFrame(frame);
-      }), [mode, durationMs] as const);
+      const measure = (mode: 'steady' | 'jump', durationMs: number) =>
+        page.evaluate(`(${SCROLL_PROBE})(${JSON.stringify(mode)}, ${durationMs})`) as Promise<{ intervals: number[]; blank: number }>;
       const steady = await measure('steady', 5000);
       const jump = await measure('jump', 5000);
       return { rows, openToFirstRowsMs, openToIndexedMs, steadyScroll: stats(steady.intervals, steady.blank), jumpScroll: stats(jump.intervals, jump.blank) };

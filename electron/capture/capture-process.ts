@@ -16,8 +16,30 @@ const TICK_MS = 50;
 /** Progress is sent when something changed, and at least this often (a heartbeat). */
 const HEARTBEAT_MS = 250;
 
+/**
+ * The channel to the parent: Node's IPC when forked, the parent port when started as an Electron
+ * utility process (process.parentPort exists only there; `electron` is not imported here).
+ */
+interface ParentPort {
+  postMessage(m: unknown): void;
+  on(event: 'message', l: (e: { data: unknown }) => void): void;
+}
+const parentPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+let portOpen = !!parentPort;
+
 function send(m: CaptureMessage): void {
-  if (process.connected) process.send!(m);
+  if (parentPort) { if (portOpen) parentPort.postMessage(m); }
+  else if (process.connected) process.send!(m);
+}
+
+function disconnect(): void {
+  if (parentPort) portOpen = false;
+  else if (process.connected) process.disconnect();
+}
+
+function onControl(l: (m: ControlMessage) => void): void {
+  if (parentPort) parentPort.on('message', (e) => l(e.data as ControlMessage));
+  else process.on('message', (m: ControlMessage) => l(m));
 }
 
 function makeBackend(c: CaptureConfig, sink: PacketSink): CaptureBackend {
@@ -67,15 +89,16 @@ async function main(): Promise<void> {
       spool?.close();
       send({ type: 'stopped', reason: stopReason, ...counters() });
       // Let the IPC message go out before exiting.
-      if (process.connected) process.disconnect();
+      disconnect();
       setTimeout(() => process.exit(0), 20).unref();
     })();
   }
 
   process.on('SIGINT', () => requestStop('interrupted'));
   process.on('SIGTERM', () => requestStop('terminated'));
-  process.on('message', (m: ControlMessage) => { if (m?.type === 'stop') requestStop('stopped'); });
-  process.on('disconnect', () => requestStop('parent gone'));
+  onControl((m) => { if (m?.type === 'stop') requestStop('stopped'); });
+  // A utility process is ended by Electron when its parent goes; a forked one sees the channel close.
+  if (!parentPort) process.on('disconnect', () => requestStop('parent gone'));
 
   let lastSent = 0, lastPackets = -1;
   const ticker = setInterval(() => {
@@ -102,8 +125,9 @@ async function main(): Promise<void> {
     const f = e instanceof CaptureFailure ? e : new CaptureFailure('backend', (e as Error).message);
     send({ type: 'failed', kind: f.kind, message: f.message, fix: f.fix });
     stopping = Promise.resolve(); // nothing left to stop
-    if (process.connected) process.disconnect();
+    disconnect();
     process.exitCode = 3;
+    if (parentPort) setTimeout(() => process.exit(3), 20).unref();
     return;
   }
   spool.flush();

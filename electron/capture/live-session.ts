@@ -4,9 +4,7 @@
  * verdicts, process owners), so everything is available within a fraction of a second. Reusable
  * by the CLI, the service API and tests; holds no per-packet state beyond what the analysis keeps.
  */
-import { fork, type ChildProcess } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { Transaction } from '../../shared/api/types';
 import { DissectSession } from '../engine/decode/session';
 import { dissectFrame, type Dissected, type FrameInput } from '../engine/decode/dissect';
@@ -17,6 +15,7 @@ import { CaptureStreamParser, type StreamFrame } from './pcap-stream';
 import { ProcessMap } from './process-map';
 import { CaptureFailure } from './failure';
 import { newSpoolPath } from './spool-dir';
+import { forkLauncher, type CaptureChild, type CaptureLauncher } from './launcher';
 import type { BackendName, CaptureConfig, CaptureMessage, SshTarget, StopConditions } from './types';
 
 export interface LiveCaptureOptions {
@@ -36,6 +35,8 @@ export interface LiveCaptureOptions {
   readonly attributeProcesses?: boolean;
   /** Decode as packets arrive (default true); false only spools and counts (benchmarks). */
   readonly decode?: boolean;
+  /** Starts the capture process (default: a forked Node process). */
+  readonly launcher?: CaptureLauncher;
 }
 
 export interface LiveStats {
@@ -61,7 +62,6 @@ const READ_CHUNK = 4 * 1024 * 1024;
 const STOP_TIMEOUT_MS = 10_000;
 const STATS_EVERY_MS = 250;
 const ATTRIBUTE_EVERY_MS = 250;
-const CHILD_ENTRY = fileURLToPath(new URL('./run-ts.mjs', import.meta.url));
 
 export class LiveCapture {
   readonly spoolPath: string;
@@ -76,9 +76,11 @@ export class LiveCapture {
   onBatch: (() => void) | null = null;
   /** Counters, a few times a second while running, and once at the end. */
   onStats: ((s: LiveStats) => void) | null = null;
+  /** Each time the capture process says how far the spool is complete (bytes). */
+  onSpooled: ((spoolBytes: number) => void) | null = null;
   readonly ended: Promise<LiveEnd>;
 
-  private readonly child: ChildProcess;
+  private readonly child: CaptureChild;
   private readonly parser = new CaptureStreamParser();
   private readonly processes: ProcessMap | null;
   private fd = -1;
@@ -119,11 +121,10 @@ export class LiveCapture {
       iface: opts.iface, filter: opts.filter ?? '', backend: opts.backend ?? 'cap', ssh: opts.ssh,
       bufferMiB: opts.bufferMiB ?? 64, stop: opts.stop ?? {}, spoolPath: this.spoolPath, flushMs: opts.flushMs ?? 100,
     };
-    this.child = fork(CHILD_ENTRY, ['capture-process.ts', JSON.stringify(config)], { stdio: ['ignore', 'ignore', 'pipe', 'ipc'], execArgv: [] });
-    this.child.stderr!.setEncoding('utf8');
-    this.child.stderr!.on('data', (s: string) => { this.stderr = (this.stderr + s).slice(-8192); });
+    this.child = (opts.launcher ?? forkLauncher)(config);
+    this.child.onStderr((s) => { this.stderr = (this.stderr + s).slice(-8192); });
     let isStarted = false;
-    this.child.on('message', (m: CaptureMessage) => {
+    this.child.onMessage((m: CaptureMessage) => {
       if (m.type === 'started') {
         isStarted = true;
         this.backend = m.backend;
@@ -136,10 +137,11 @@ export class LiveCapture {
       } else {
         this.counters(m);
         if (m.type === 'stopped') this.endReason = m.reason;
+        this.onSpooled?.(this.spoolBytes);
         if (this.decodeLive) void this.drain();
       }
     });
-    this.child.on('close', (code, signal) => {
+    this.child.onExit((code, signal) => {
       if (!isStarted) {
         started(new CaptureFailure('backend', `the capture process exited (${signal ?? `status ${code}`}) before capturing${this.stderr ? ':\n' + this.stderr.trim() : ''}`));
       }
@@ -176,7 +178,7 @@ export class LiveCapture {
   stop(): Promise<LiveEnd> {
     if (this.running && this.child.connected) {
       this.child.send({ type: 'stop' });
-      const t = setTimeout(() => this.child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      const t = setTimeout(() => this.child.kill(), STOP_TIMEOUT_MS);
       void this.ended.then(() => clearTimeout(t));
     }
     return this.ended;

@@ -31,6 +31,8 @@ interface Entry {
   readonly info: SessionInfo;
   session: CaptureSession | null;
   live: LiveCapture | null;
+  /** Live: the capture has ended (the session may still be reading the rest of the spool). */
+  stopped?: boolean;
   unsubscribe?: () => void;
 }
 
@@ -53,15 +55,8 @@ export class DbwireService implements DbwireApi {
   async openFile(path: string): Promise<SessionInfo> {
     const file = checkAbsolutePath('path', path);
     const id = newId();
-    let lastPush = 0;
     const session = await CaptureSession.open(file, {
-      decodeAs: this.opts.decodeAs, workers: this.opts.workers,
-      onProgress: (p) => {
-        const now = Date.now();
-        if (!p.done && now - lastPush < PROGRESS_INTERVAL_MS) return;
-        lastPush = now;
-        this.emit({ type: 'progress', progress: toProgress(id, p) });
-      },
+      decodeAs: this.opts.decodeAs, workers: this.opts.workers, onProgress: this.progressPusher(id),
     });
     const info: SessionInfo = { id, file, format: session.format, compression: session.compression, sizeBytes: session.size, live: false };
     this.sessions.set(id, { info, session, live: null });
@@ -77,7 +72,8 @@ export class DbwireService implements DbwireApi {
   }
 
   async progress(session: SessionId): Promise<Progress> {
-    return toProgress(session, this.file(session).progress());
+    const e = this.entry(session);
+    return toProgress(e.info.id, this.file(session).progress(), e.live !== null && !e.stopped);
   }
 
   async cancel(session: SessionId): Promise<void> {
@@ -95,7 +91,8 @@ export class DbwireService implements DbwireApi {
   async packet(session: SessionId, num: number): Promise<PacketDetail> {
     const s = this.file(session);
     checkFrameNumber('num', num);
-    if (num > s.store.count && !s.isDone) await s.done.catch(() => {});
+    // A live session answers from what it has read so far (waiting would last until the capture stops).
+    if (num > s.store.count && !s.isDone && !s.following) await s.done.catch(() => {});
     if (num > s.store.count) throw new ApiInputError(`num: frame ${num} is not in the capture (it has ${s.store.count} frames)`);
     const d = s.packet(num);
     return {
@@ -111,7 +108,15 @@ export class DbwireService implements DbwireApi {
   }
 
   async connections(session: SessionId): Promise<readonly Connection[]> {
-    return this.file(session).connections();
+    const conns = await this.file(session).connections();
+    const live = this.entry(session).live;
+    if (!live?.processOf) return conns;
+    // Live: name the local process at either end (the client's preferred), as `ss -p` would.
+    return conns.map((c) => {
+      if (c.process) return c;
+      const p = live.processOf!(c.client) ?? live.processOf!(c.server);
+      return p ? { ...c, process: p } : c;
+    });
   }
 
   async transactions(session: SessionId): Promise<readonly Transaction[]> {
@@ -157,9 +162,23 @@ export class DbwireService implements DbwireApi {
     if (!this.provider) throw new NoCaptureProviderError('startCapture');
     const live = await this.provider.start(r);
     const id = newId();
+    let session: CaptureSession;
+    try {
+      // The spool is followed as it grows: rows, packets, filters and tables work while capturing.
+      const { reader, hooks } = live.follow();
+      session = CaptureSession.follow(live.spoolPath, reader, hooks, { decodeAs: this.opts.decodeAs, onProgress: this.progressPusher(id, true) });
+    } catch (e) {
+      await live.stop().catch(() => {});
+      throw e;
+    }
     const info: SessionInfo = { id, file: live.spoolPath, format: 'pcapng', compression: 'none', sizeBytes: 0, live: true };
-    const entry: Entry = { info, session: null, live };
-    entry.unsubscribe = live.onStats((st) => this.emit({ type: 'capture', stats: { ...st, session: id } }));
+    const entry: Entry = { info, session, live, stopped: false };
+    entry.unsubscribe = live.onStats((st) => {
+      if (!st.running) entry.stopped = true;
+      this.emit({ type: 'capture', stats: { ...st, session: id } });
+      // Progress goes out with the counters too, so a quiet capture still shows it is alive.
+      if (!session.isDone) this.emit({ type: 'progress', progress: toProgress(id, session.progress(), !entry.stopped) });
+    });
     this.sessions.set(id, entry);
     return info;
   }
@@ -168,8 +187,9 @@ export class DbwireService implements DbwireApi {
     const e = this.entry(session);
     if (!e.live) throw new ApiInputError(`session ${session} is not a live capture`);
     await e.live.stop();
-    // The finished spool is read like any capture file.
-    e.session ??= await CaptureSession.open(e.info.file, { decodeAs: this.opts.decodeAs, workers: this.opts.workers });
+    e.stopped = true;
+    // Everything in the spool is read once the pass ends (the capture process flushed it all).
+    await e.session?.done.catch(() => {});
   }
 
   async saveCapture(session: SessionId, path: string): Promise<void> {
@@ -189,6 +209,18 @@ export class DbwireService implements DbwireApi {
     for (const id of [...this.sessions.keys()]) await this.closeSession(id);
   }
 
+  /** onProgress for a session: pushes at most every PROGRESS_INTERVAL_MS (the last one, done, always). */
+  private progressPusher(id: SessionId, live = false): (p: PassProgress) => void {
+    let lastPush = 0;
+    return (p) => {
+      const now = Date.now();
+      if (!p.done && now - lastPush < PROGRESS_INTERVAL_MS) return;
+      lastPush = now;
+      const e = live ? this.sessions.get(id) : undefined;
+      this.emit({ type: 'progress', progress: toProgress(id, p, live && !(e?.stopped ?? false)) });
+    };
+  }
+
   private emit(e: ApiEvent): void {
     for (const l of this.listeners) {
       try { l(e); } catch { /* a listener's failure is its own */ }
@@ -204,13 +236,15 @@ export class DbwireService implements DbwireApi {
 
   private file(session: unknown): CaptureSession {
     const e = this.entry(session);
-    if (!e.session) throw new ApiInputError(`session ${e.info.id}: the live capture is still running; its packets are readable once it is stopped`);
+    if (!e.session) throw new ApiInputError(`session ${e.info.id}: the capture has no readable spool`);
     return e.session;
   }
 }
 
-function toProgress(session: SessionId, p: PassProgress): Progress {
-  const out: Progress = { session, phase: p.phase, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, frames: p.frames, displayed: p.displayed, done: p.done };
+/** `capturing`: a live capture still runs, so reading its spool is the 'capturing' phase. */
+function toProgress(session: SessionId, p: PassProgress, capturing = false): Progress {
+  const phase = capturing && p.phase === 'indexing' && !p.done ? 'capturing' : p.phase;
+  const out: Progress = { session, phase, bytesDone: p.bytesDone, bytesTotal: p.bytesTotal, frames: p.frames, displayed: p.displayed, done: p.done };
   return p.error ? { ...out, error: p.error } : out;
 }
 

@@ -48,7 +48,7 @@ describe('live capture', () => {
     await expect.poll(async () => {
       if (await stmts.count() < 2) await page.getByRole('button', { name: 'Refresh' }).click().catch(() => undefined);
       return stmts.count();
-    }, { timeout: 30_000, intervals: [500] }).toBe(2);
+    }, { timeout: 30_000, interval: 500 }).toBe(2);
     await screenshot(page, 'e2e-live-queries');
     await page.getByRole('tab', { name: 'Packets' }).click();
     await screenshot(page, 'e2e-live-packets');

@@ -99,7 +99,7 @@ describe('connection verdicts on real MariaDB traffic', () => {
         const r = await runMariadb(db, { sql: 'SELECT 1' });
         expect(r.stderr).toMatch(/1040/);
       });
-      const c = connTo(res, db.port);
+      const c = connTo(res, db.port, { openedInCapture: true });
       log.push(`too-many-connections: ${c.verdict_text}`);
       expect(c.verdict).toBe('too-many-connections');
       expect(c.login).toMatchObject({ ok: false, errorCode: '1040' });
@@ -109,6 +109,20 @@ describe('connection verdicts on real MariaDB traffic', () => {
       expect(c.verdict_text).toBe(`Too many connections: the login as app to database shop (frame ${login}) got error 1040 "Too many connections" (frame ${errFrame}); the server's connection limit is reached.`);
       expect(c.evidence).toEqual([login, errFrame]);
       expectEvidenceNamed(c);
+
+      // With the SUPER slot taken too, the server turns the connection away before its greeting.
+      held.push(await mysql.createConnection({ socketPath: join(db.dir, 'mysqld.sock'), user: 'root' }));
+      const second = await capture('too-many-connections-greeting', async () => {
+        const r = await runMariadb(db, { sql: 'SELECT 1' });
+        expect(r.stderr).toMatch(/1040/);
+      });
+      const g = connTo(second.res, db.port, { openedInCapture: true });
+      log.push(`too-many-connections (no greeting): ${g.verdict_text}`);
+      const [greetingErr] = await framesWhere(second.file, 'mysql.error_code==1040', decodeAs());
+      expect(await framesWhere(second.file, 'mysql.user', decodeAs())).toEqual([]);
+      expect(g.verdict, 'ERR 1040 in place of the greeting must be a login error event from the MySQL decoder').toBe('too-many-connections');
+      expect(g.evidence).toEqual([greetingErr]);
+      expect(g.verdict_text).toBe(`Too many connections: the server answered the connection with error 1040 "Too many connections" (frame ${greetingErr}) before any login; the server's connection limit is reached.`);
     } finally {
       for (const h of held) await h.end();
       await rootSql('SET GLOBAL max_connections = 151');
@@ -136,7 +150,7 @@ describe('connection verdicts on real MariaDB traffic', () => {
     expect(await framesWhere(file, 'mysql.query contains "too-late"', decodeAs())).toEqual([]);
     expect(c.closed_by).toEqual({ end: 'server', how: 'RST', frame: rst });
     expect(c.evidence).toEqual([lastResult, rst]);
-    expect(c.verdict_text).toMatch(new RegExp(`^Server closed an idle connection: after 1\\.0\\d s without queries \\(since frame ${lastResult}; threshold 1\\.00 s\\) the server reset it \\(RST, frame ${rst}\\)\\.$`));
+    expect(c.verdict_text).toMatch(new RegExp(`^Server closed an idle connection: after 1\\.\\d\\d s without queries \\(since frame ${lastResult}; threshold 1\\.00 s\\) the server reset it \\(RST, frame ${rst}\\)\\.$`));
     expect(c.server_state).toBe('CLOSED');
     expect(c.client_state).toBe('CLOSED');
   });
@@ -154,7 +168,7 @@ describe('connection verdicts on real MariaDB traffic', () => {
     const sleeps = await framesWhere(file, 'mysql.query contains "SLEEP"', decodeAs());
     expect(sleeps).toHaveLength(3);
     expect(c.evidence).toEqual(sleeps);
-    expect(c.verdict_text).toMatch(new RegExp(`^Slow responses: p95 6\\d\\d\\.\\d ms over \\d+ queries \\(threshold 500\\.0 ms\\); 3 took 500\\.0 ms or more \\(requests in frames ${sleeps.join(', ')}; slowest 6\\d\\d\\.\\d ms in frame (${sleeps.join('|')})\\); the server's time dominates \\(network RTT \\d+ µs\\)\\.$`));
+    expect(c.verdict_text).toMatch(new RegExp(`^Slow responses: p95 \\d{3}\\.\\d ms over \\d+ queries \\(threshold 500\\.0 ms\\); 3 took 500\\.0 ms or more \\(requests in frames ${sleeps.join(', ')}; slowest \\d{3}\\.\\d ms in frame (${sleeps.join('|')})\\); the server's time dominates \\(network RTT \\d+ µs\\)\\.$`));
     expectEvidenceNamed(c);
   });
 });

@@ -33,6 +33,7 @@ export const SYSTEM_PACKAGES = [
   { name: 'netcat-openbsd', paths: ['/usr/bin/nc.openbsd', '/bin/nc.openbsd'] },
   { name: 'util-linux', paths: ['/usr/bin/setpriv'] },
   { name: 'chromium', paths: ['/usr/bin/chromium'] },
+  { name: 'openssl', paths: ['/usr/bin/openssl'] },
 ];
 
 /** True if a path (with optional `*` segments) exists. */

@@ -4,6 +4,7 @@
  * the traffic), and CLI clients fed line by line so a test can pause between statements.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { connect, createServer, type AddressInfo, type Socket } from 'node:net';
 import { expect } from 'vitest';
 import { dbwire } from './cli';
 import type { Netns } from './netns';
@@ -58,9 +59,13 @@ export async function conns(file: string, extra: readonly string[] = []): Promis
   return { rows: lines.filter((l) => l.summary !== true) as unknown as ConnRow[], summary };
 }
 
-/** The one connection to `port` (the server end); fails listing what there is otherwise. */
-export function connTo(res: ConnsResult, port: number): ConnRow {
-  const rows = res.rows.filter((r) => r.server.endsWith(`:${port}`));
+/**
+ * The one connection to `port` (the server end); fails listing what there is otherwise. With
+ * `openedInCapture`, only connections whose SYN was captured count (connections held open from
+ * before the capture may show a stray packet or two).
+ */
+export function connTo(res: ConnsResult, port: number, opts: { openedInCapture?: boolean } = {}): ConnRow {
+  const rows = res.rows.filter((r) => r.server.endsWith(`:${port}`) && (!opts.openedInCapture || r.transitions.some((t) => t.to === 'SYN_SENT')));
   if (rows.length !== 1) throw new Error(`expected one connection to port ${port}, got ${rows.length}:\n${res.rows.map((r) => `${r.stream} ${r.client} → ${r.server} ${r.verdict}`).join('\n')}`);
   return rows[0]!;
 }
@@ -85,24 +90,33 @@ export function stateSequence(row: ConnRow, end: 'client' | 'server'): string[] 
 // ---- Node TCP peers in a namespace ----
 
 /**
- * A TCP server (argv: JSON {port, mode}). Modes: 'sink' reads and discards, answering `reply`
- * bytes once per read if set; 'echo' echoes. Prints "ready" once listening.
+ * A TCP server (argv: JSON {port, mode, reply}). Modes: 'sink' reads and discards, answering
+ * `reply` bytes once per read if set; 'echo' echoes; 'count' answers one byte once `reply` bytes
+ * came in; 'close' closes its end 50 ms after the first data. Closes its end when the client does. Prints "ready" once listening.
  */
 const SERVER_SCRIPT = `
 const net = require('node:net');
 const o = JSON.parse(process.argv[1]);
 const srv = net.createServer((s) => {
+  let got = 0;
   s.on('error', () => {});
-  s.on('data', (b) => { if (o.mode === 'echo') s.write(b); else if (o.reply) s.write(Buffer.alloc(o.reply, 0x61)); });
+  s.on('data', (b) => {
+    got += b.length;
+    if (o.mode === 'echo') s.write(b);
+    else if (o.mode === 'close') setTimeout(() => s.end(), 50);
+    else if (o.mode === 'count') { if (got >= o.reply && got - b.length < o.reply) s.write('k'); }
+    else if (o.reply) s.write(Buffer.alloc(o.reply, 0x61));
+  });
   s.on('end', () => s.end());
 });
 srv.listen(o.port, '127.0.0.1', () => console.log('ready'));
 `;
 
 /**
- * A TCP client (argv: JSON {port, send, timeoutMs, expect}): connects, sends `send` bytes, waits
- * until `expect` bytes came back (then closes with FIN) or until timeoutMs (then destroys the
- * socket, as a client library giving up does). Prints one JSON line: what happened.
+ * A TCP client (argv: JSON {port, send, chunks, intervalMs, timeoutMs, expect}): connects, sends
+ * `send` bytes (`chunks` times, `intervalMs` apart: one segment each), waits until `expect` bytes
+ * came back (then closes with FIN; with `endAfterSend`, right after sending) or until timeoutMs (then destroys the socket, as a client
+ * library giving up does). Prints one JSON line: what happened.
  */
 const CLIENT_SCRIPT = `
 const net = require('node:net');
@@ -112,7 +126,17 @@ let got = 0, connected = false, done = false;
 const s = net.connect({ port: o.port, host: '127.0.0.1' });
 const finish = (how) => { if (done) return; done = true; console.log(JSON.stringify({ how, connected, got, ms: Date.now() - t0 })); };
 const timer = setTimeout(() => { finish('timeout'); s.destroy(); }, o.timeoutMs);
-s.on('connect', () => { connected = true; if (o.send) s.write(Buffer.alloc(o.send, 0x62)); });
+s.setNoDelay(true);
+s.on('connect', () => {
+  connected = true;
+  let n = o.chunks || 1;
+  const one = () => {
+    if (o.send && !done) s.write(Buffer.alloc(o.send, 0x62));
+    if (--n > 0) setTimeout(one, o.intervalMs || 0);
+    else if (o.endAfterSend) s.end(); // same tick: the FIN follows the data at once, in its own segment
+  };
+  one();
+});
 s.on('data', (b) => { got += b.length; if (o.expect && got >= o.expect) { clearTimeout(timer); finish('done'); s.end(); } });
 s.on('error', (e) => { clearTimeout(timer); finish(e.code || e.message); });
 s.on('close', () => { clearTimeout(timer); finish('closed'); });
@@ -121,7 +145,7 @@ s.on('close', () => { clearTimeout(timer); finish('closed'); });
 export interface ClientOutcome { how: string; connected: boolean; got: number; ms: number }
 
 /** Starts the TCP server in the namespace; resolves once it listens (killed by ns.destroy()). */
-export async function startNsServer(ns: Netns, port: number, mode: 'sink' | 'echo', reply = 0): Promise<ChildProcess> {
+export async function startNsServer(ns: Netns, port: number, mode: 'sink' | 'echo' | 'count' | 'close', reply = 0): Promise<ChildProcess> {
   const child = ns.spawn(process.execPath, ['-e', SERVER_SCRIPT, JSON.stringify({ port, mode, reply })]);
   await new Promise<void>((resolve, reject) => {
     let out = '', err = '';
@@ -137,7 +161,7 @@ export async function startNsServer(ns: Netns, port: number, mode: 'sink' | 'ech
 }
 
 /** Runs the TCP client in the namespace to completion. */
-export async function runNsClient(ns: Netns, o: { port: number; send?: number; expect?: number; timeoutMs: number }): Promise<ClientOutcome> {
+export async function runNsClient(ns: Netns, o: { port: number; send?: number; chunks?: number; intervalMs?: number; expect?: number; endAfterSend?: boolean; timeoutMs: number }): Promise<ClientOutcome> {
   const child = spawn('ip', ['netns', 'exec', ns.name, process.execPath, '-e', CLIENT_SCRIPT, JSON.stringify(o)], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   child.stdout.on('data', (b: Buffer) => (out += b.toString()));
@@ -146,6 +170,50 @@ export async function runNsClient(ns: Netns, o: { port: number; send?: number; e
   const line = out.split('\n').find((l) => l.startsWith('{'));
   if (code !== 0 || !line) throw new Error(`node client in ${ns.name} failed (exit ${code}):\n${out}${err}`);
   return JSON.parse(line) as ClientOutcome;
+}
+
+// ---- Node TCP peers on the host's loopback ----
+
+export interface HostServer { port: number; sockets: Socket[]; close(): Promise<void> }
+
+/** A TCP server on 127.0.0.1 (a free port) that hands each accepted socket to `onSocket`. */
+export function hostServer(onSocket: (s: Socket) => void, port = 0): Promise<HostServer> {
+  const sockets: Socket[] = [];
+  const srv = createServer((s) => { sockets.push(s); s.on('error', () => {}); onSocket(s); });
+  return new Promise((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(port, '127.0.0.1', () => {
+      const addr = srv.address() as AddressInfo;
+      resolve({
+        port: addr.port, sockets,
+        close: () => new Promise<void>((r) => { for (const s of sockets) s.destroy(); srv.close(() => r()); }),
+      });
+    });
+  });
+}
+
+/** Connects to 127.0.0.1:port (from localPort if given). */
+export function hostConnect(port: number, opts: { localPort?: number; allowHalfOpen?: boolean } = {}): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ port, host: '127.0.0.1', localPort: opts.localPort, allowHalfOpen: opts.allowHalfOpen });
+    s.once('error', reject);
+    s.once('connect', () => { s.off('error', reject); s.on('error', () => {}); resolve(s); });
+  });
+}
+
+/** The next `data` chunk of a socket. */
+export function nextData(s: Socket): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const onClose = () => reject(new Error('socket closed while waiting for data'));
+    s.once('close', onClose);
+    s.once('data', (b: Buffer) => { s.off('close', onClose); resolve(b); });
+  });
+}
+
+/** Resolves when the socket has closed (reading whatever still arrives, so the peer's FIN is seen). */
+export function closed(s: Socket): Promise<void> {
+  s.resume();
+  return new Promise((r) => (s.closed ? r() : s.once('close', () => r())));
 }
 
 // ---- CLI clients fed line by line ----

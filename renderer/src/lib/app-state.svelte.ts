@@ -130,8 +130,20 @@ export class AppState {
       this.cache.reset(this.loader(), p.displayed);
       this.rowsTick++;
       if (p.done) this.scheduleAnalysis(0);
+      else void this.pollFirstRows(info.id);
     }
     if (this.filterDraft.trim()) await this.applyFilter(this.filterDraft);
+  }
+
+  /** Until the first progress event brings rows, ask now and then, so the first page shows early. */
+  private async pollFirstRows(id: string): Promise<void> {
+    for (let i = 0; i < 40 && this.session?.id === id && this.total === 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const p = await this.api.progress(id).catch(() => null);
+      if (!p || this.session?.id !== id || this.total > 0) return;
+      if (p.displayed > 0) { this.onProgress(p); return; }
+      if (p.done) return;
+    }
   }
 
   async openFile(path: string): Promise<void> {

@@ -182,10 +182,15 @@ function fmt(v: unknown, type: string): string {
 
 /** Our rows: the values the TCP decoder puts in the tree, from the analysis result. */
 export function ourRows(segs: readonly Seg[]): { rows: Rows; results: TcpSegmentAnalysis[] } {
+  return rowsFor(factsOf(segs));
+}
+
+/** Run the table over header facts and print each segment's fields as tshark would. */
+export function rowsFor(facts: readonly TcpHeaderFacts[]): { rows: Rows; results: TcpSegmentAnalysis[] } {
   const table = new TcpConversationTable();
   const rows: Rows = [];
   const results: TcpSegmentAnalysis[] = [];
-  for (const h of factsOf(segs)) {
+  for (const h of facts) {
     const r = table.process(h);
     results.push(r);
     const tree = new PacketTree(new Uint8Array(0));

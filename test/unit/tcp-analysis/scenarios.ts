@@ -178,3 +178,17 @@ SCENARIOS['RST with a far sequence number mid-connection'] = [
   { us: 700, from: 'c', flags: PSH | ACK, seq: C + 1, ack: S + 1, win: 502, len: 100 },
   { us: 800, from: 's', flags: RST, seq: S + 1, ack: 0, win: 0 },
 ];
+
+SCENARIOS['SACK blocks reduce bytes in flight (1 to 4 blocks)'] = [
+  { us: 0, from: 'c', flags: SYN, seq: C, ack: 0, win: 64240 },
+  { us: 300, from: 's', flags: SYN | ACK, seq: S, ack: C + 1, win: 65160 },
+  { us: 500, from: 'c', flags: ACK, seq: C + 1, ack: S + 1, win: 502 },
+  ...Array.from({ length: 10 }, (_, i): Seg => ({ us: 1000 + i, from: 'c', flags: ACK, seq: C + 1 + i * 100, ack: S + 1, win: 5000, len: 100 })),
+  { us: 2000, from: 's', flags: ACK, seq: S + 1, ack: C + 101, win: 8000, sack: [C + 201, C + 301] },
+  { us: 2001, from: 'c', flags: ACK, seq: C + 1001, ack: S + 1, win: 5000, len: 100 },
+  { us: 2002, from: 's', flags: ACK, seq: S + 1, ack: C + 101, win: 8000, sack: [C + 201, C + 301, C + 401, C + 501, C + 601, C + 701] },
+  { us: 2003, from: 'c', flags: ACK, seq: C + 1101, ack: S + 1, win: 5000, len: 100 },
+  { us: 2004, from: 's', flags: ACK, seq: S + 1, ack: C + 101, win: 8000, sack: [C + 201, C + 301, C + 401, C + 501, C + 601, C + 701, C + 801, C + 901] },
+  { us: 2005, from: 'c', flags: ACK, seq: C + 1201, ack: S + 1, win: 5000, len: 100 },
+  { us: 2006, from: 's', flags: ACK, seq: S + 1, ack: C + 1301, win: 8000 },
+];

@@ -94,6 +94,10 @@ export function onError(s: PgsqlState, emit: Emit, e: ErrorInfo): void {
     // An error with no Execute in flight (Parse/Bind of a batch without Execute, or a failed
     // implicit COMMIT at Sync): nothing to pair it with, but later Executes of the batch are skipped.
     s.batchError = err;
+  } else if (head === undefined) {
+    // A FATAL with nothing pending (idle_session_timeout 57P05, admin shutdown 57P01): the server's
+    // last word before it closes; the connection analysis names it.
+    emit({ kind: 'response', status: 'error', errorCode: e.code, errorMessage: e.message, final: true });
   }
 }
 
