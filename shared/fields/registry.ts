@@ -6,6 +6,7 @@ import type { FieldDef, ProtocolDef } from './types';
 import { WS } from './ws';
 import { DATA } from './data';
 import { TLS } from './tls';
+import { ICMP, ICMPV6 } from './icmp';
 import { FRAME } from './frame';
 import { LINK_PROTOCOLS } from './link';
 import { IP, IPV6, IPV6_DSTOPTS, IPV6_FRAGHDR, IPV6_HOPOPTS, IPV6_ROUTING } from './ip';
@@ -17,7 +18,7 @@ import { MEMCACHE } from './memcache';
 import { RESP } from './resp';
 
 export const PROTOCOLS: readonly ProtocolDef[] = [
-  FRAME, ...LINK_PROTOCOLS, IP, IPV6, IPV6_HOPOPTS, IPV6_DSTOPTS, IPV6_ROUTING, IPV6_FRAGHDR, TCP, UDP, MYSQL, PGSQL, TDS, MEMCACHE, RESP, TLS, DATA, WS,
+  FRAME, ...LINK_PROTOCOLS, IP, IPV6, IPV6_HOPOPTS, IPV6_DSTOPTS, IPV6_ROUTING, IPV6_FRAGHDR, TCP, UDP, ICMP, ICMPV6, MYSQL, PGSQL, TDS, MEMCACHE, RESP, TLS, DATA, WS,
 ];
 
 const byName = new Map<string, FieldDef>();

@@ -12,6 +12,7 @@ import { dissectIeee8021ad, dissectVlan, dissectVntag } from './vlan';
 import { dissectData } from './data';
 import { dissectTcp } from './tcp';
 import { dissectUdp } from './udp';
+import { dissectIcmp } from './icmp';
 
 /** Network-layer facts the transport layer needs. */
 export interface NetInfo {
@@ -25,6 +26,8 @@ export interface NetInfo {
 
 export class Layers {
   net: NetInfo | null = null;
+  /** Inside the offending packet an ICMP error carries: no conversations, no column changes. */
+  inError = false;
   /** Depth guard against hostile nesting (VLAN in VLAN in ..., IP in IP). */
   depth = 0;
 
@@ -45,7 +48,24 @@ export class Layers {
     else if (proto === 17) this.udp(tvb);
     else if (proto === 4) this.ipv4(tvb);
     else if (proto === 41) this.ipv6(tvb);
+    else if (proto === 1) dissectIcmp(this, tvb, false);
+    else if (proto === 58) dissectIcmp(this, tvb, true);
     else this.data(tvb);
+  }
+
+  /** Dissect the packet quoted in an ICMP error, keeping the outer packet's columns and addresses. */
+  inErrorPacket(fn: () => void): void {
+    const { pinfo } = this;
+    const saved = { net: this.net, src: pinfo.src, dst: pinfo.dst, srcPort: pinfo.srcPort, dstPort: pinfo.dstPort, proto: pinfo.colProtocol, info: pinfo.colInfo, inError: this.inError };
+    this.inError = true;
+    try {
+      fn();
+    } catch {
+      // A quoted packet is cut short by design (ICMP carries only its start).
+    } finally {
+      this.net = saved.net; this.inError = saved.inError;
+      Object.assign(pinfo, { src: saved.src, dst: saved.dst, srcPort: saved.srcPort, dstPort: saved.dstPort, colProtocol: saved.proto, colInfo: saved.info });
+    }
   }
 
   private nested(fn: () => number): number {

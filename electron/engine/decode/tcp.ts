@@ -48,6 +48,12 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   }
   // tcp.len is what the wire carried (from the IP length), even when the capture kept less.
   const seglen = Math.max(0, tvb.reported - hlen);
+  if (L.inError) {
+    // Quoted in an ICMP error: header fields only; it belongs to no conversation here.
+    tree.add(item, F.seqRaw, tvb, 4, 4, seq);
+    tree.add(item, F.hdrLen, tvb, 12, 1, hlen);
+    return;
+  }
   const opts = hlen > 20 ? parseOptions(tvb, hlen) : { sackPerm: false, sack: [], info: [] };
   const net = L.net;
   const facts: TcpHeaderFacts = {
