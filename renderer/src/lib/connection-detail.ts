@@ -5,27 +5,9 @@
  */
 import type { Connection, TcpState } from '../../../shared/api/types';
 
-export type End = 'client' | 'server';
+import { isTimelineKind, type End, type StateTransition, type TimelineEvent } from '../../../shared/api/connection-detail';
 
-export interface TimelineEvent {
-  readonly kind: string;
-  readonly frame: number;
-  readonly time: number;
-  readonly end: End;
-  readonly detail?: string;
-  readonly endFrame?: number;
-  readonly endTime?: number;
-  readonly latency?: number;
-  readonly status?: string;
-}
-
-export interface StateTransition {
-  readonly end: End;
-  readonly from: TcpState;
-  readonly to: TcpState;
-  readonly frame: number;
-  readonly time: number;
-}
+export type { End, StateTransition, TimelineEvent };
 
 export interface ConnectionExtras {
   readonly timeline: readonly TimelineEvent[];
@@ -42,7 +24,7 @@ const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFi
 const isEnd = (v: unknown): v is End => v === 'client' || v === 'server';
 
 function timelineEvent(v: unknown): TimelineEvent | null {
-  if (!isObj(v) || typeof v.kind !== 'string' || num(v.frame) === null || num(v.time) === null || !isEnd(v.end)) return null;
+  if (!isObj(v) || !isTimelineKind(v.kind) || num(v.frame) === null || num(v.time) === null || !isEnd(v.end)) return null;
   return {
     kind: v.kind, frame: v.frame as number, time: v.time as number, end: v.end,
     detail: typeof v.detail === 'string' ? v.detail : undefined,

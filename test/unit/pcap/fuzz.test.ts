@@ -3,21 +3,10 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openCapture, CaptureError } from '../../../electron/engine/pcap/index';
 import * as B from './build';
+import { prng as rng } from '../../support/prng';
 
 const tmp = new B.TempDir();
 afterAll(() => tmp.remove());
-
-/** Small deterministic PRNG (mulberry32) so a failure names a reproducible seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function mutate(src: Uint8Array, rand: () => number): Uint8Array {
   let b: Uint8Array = src.slice();

@@ -2,23 +2,9 @@
 import type { TcpConversation } from '../../analysis/tcp-types';
 import { TcpStateMachine, type End } from './tcp-state';
 
-export type TimelineKind =
-  | 'syn' | 'syn-ack' | 'handshake-ack' | 'data' | 'retransmission' | 'dup-ack' | 'zero-window' | 'window-full'
-  | 'keepalive' | 'fin' | 'rst' | 'idle' | 'login' | 'login-ok' | 'login-error' | 'tls' | 'request' | 'response' | 'state';
+import type { TimelineEvent, TimelineKind } from '../../../../shared/api/connection-detail';
 
-export interface TimelineEvent {
-  readonly kind: TimelineKind;
-  readonly frame: number;
-  /** Seconds since the epoch. */
-  readonly time: number;
-  readonly end: End;
-  readonly detail?: string;
-  /** For request/response spans: the frame and time where the span ends, latency and status. */
-  readonly endFrame?: number;
-  readonly endTime?: number;
-  readonly latency?: number;
-  readonly status?: string;
-}
+export type { TimelineEvent, TimelineKind };
 
 export interface LoginInfo {
   user?: string;

@@ -7,16 +7,9 @@
 import type { TcpState } from '../../../../shared/api/types';
 import { TH_ACK, TH_FIN, TH_RST, TH_SYN } from '../tcp-types';
 
-export type End = 'client' | 'server';
+import type { End, StateTransition } from '../../../../shared/api/connection-detail';
 
-export interface StateTransition {
-  readonly end: End;
-  readonly from: TcpState;
-  readonly to: TcpState;
-  readonly frame: number;
-  /** Seconds since the epoch. */
-  readonly time: number;
-}
+export type { End, StateTransition };
 
 interface EndState {
   state: TcpState;
