@@ -44,8 +44,22 @@ const sec = (ms: number) => (ms / 1000).toFixed(2);
 const mb = (b: number) => (b / 1e6).toFixed(0);
 const ratio = (a: number, b: number) => (b > 0 ? (a / b).toFixed(3) : '-');
 
+const SECTIONS = ['engine', 'ui', 'capture'] as const;
+type Section = (typeof SECTIONS)[number];
+
+/** `--only engine,ui,capture` picks sections; all run by default. */
+function sections(argv: readonly string[]): Set<Section> {
+  const i = argv.indexOf('--only');
+  if (i < 0) return new Set(SECTIONS);
+  const want = (argv[i + 1] ?? '').split(',');
+  const bad = want.filter((w) => !(SECTIONS as readonly string[]).includes(w));
+  if (bad.length) throw new Error(`unknown bench section(s) ${bad.join(', ')}: use ${SECTIONS.join(', ')}`);
+  return new Set(want as Section[]);
+}
+
 export async function runBench(argv: string[]): Promise<number> {
   const quick = argv.includes('--quick');
+  const only = sections(argv);
   mkdirSync(CACHE, { recursive: true });
   const file = join(CACHE, quick ? 'bench-quick.pcap' : 'bench-1m.pcap');
   const want = quick ? 100_000 : 1_000_000;
@@ -53,6 +67,26 @@ export async function runBench(argv: string[]): Promise<number> {
     process.stderr.write(`[bench] building ${file} (once; needs PostgreSQL, MariaDB, pgbench, mysqlslap, tcpdump)\n`);
     await makeBenchCapture(file, Math.ceil(want * 1.05));
   }
+  const parts: string[] = [`# dbwire bench — ${new Date().toISOString()}`, ''];
+  if (only.has('engine')) parts.push(await engineBench(file));
+  if (only.has('ui')) {
+    process.stderr.write('[bench] UI in headless Chromium\n');
+    const { benchUi, uiBenchMarkdown } = await import('./ui');
+    parts.push(uiBenchMarkdown(await benchUi(file)));
+  }
+  if (only.has('capture')) {
+    process.stderr.write('[bench] live capture at 20k and 100k packets/s per backend\n');
+    const { runCaptureBench, formatResult } = await import('../capture/bench');
+    const results = await runCaptureBench();
+    parts.push('## Live capture (10 s on loopback per rate and backend, 64 MiB buffer)', '', ...results.map(formatResult), '');
+  }
+  const md = parts.join('\n');
+  process.stdout.write(md + '\n');
+  writeFileSync(join(CACHE, 'last-bench.md'), md + '\n');
+  return 0;
+}
+
+async function engineBench(file: string): Promise<string> {
   const size = statSync(file).size;
   const outDir = join(CACHE, 'out');
   rmSync(outDir, { recursive: true, force: true });
@@ -95,8 +129,8 @@ export async function runBench(argv: string[]): Promise<number> {
     ['`dbwire queries` vs tshark -e mysql.query + -e pgsql.query, wall (s)', `${sec(ourQueries.wallMs)} (${p.transactions} transactions)`,
       `${sec(tsMy.wallMs + tsPg.wallMs)} (${lines(tsMy.stdout) + lines(tsPg.stdout)} query frames)`, ratio(ourQueries.wallMs, tsMy.wallMs + tsPg.wallMs)],
   ];
-  const md = [
-    `# dbwire bench — ${new Date().toISOString()}`,
+  return [
+    '## Session engine',
     '',
     `${p.frames} packets of pgbench + mysqlslap traffic (${file}), ${(await import('node:os')).availableParallelism()} cores.`,
     '',
@@ -107,7 +141,4 @@ export async function runBench(argv: string[]): Promise<number> {
     'Targets (issue 7): full pass ≤ 0.1× tshark, peak memory ≤ 0.15× tshark, first page < 0.2 s, column filter < 50 ms per million packets.',
     '',
   ].join('\n');
-  process.stdout.write(md);
-  writeFileSync(join(CACHE, 'last-bench.md'), md);
-  return 0;
 }

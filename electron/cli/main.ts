@@ -40,7 +40,7 @@ const COMMANDS: Record<string, Command> = {
     load: async () => (await import('./serve')).runServe,
   },
   bench: {
-    usage: `bench     [--quick]
+    usage: `bench     [--quick] [--only engine,ui,capture]
             benchmarks against tshark on the same files (npm run bench)`,
     load: async () => (await import('../bench/index')).runBench,
   },
