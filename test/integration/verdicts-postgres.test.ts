@@ -11,6 +11,7 @@ import { runCommand, runPsql } from '../support/clients';
 import { startPostgres, type DbServer } from '../support/servers';
 import { conns, connTo, expectEvidenceNamed, framesWhere, LineFedProcess } from '../support/scenarios';
 import { delay } from '../support/timing';
+import { tshark } from '../support/tshark';
 
 let db: DbServer; // plain, TLS off
 let small: DbServer; // max_connections 4, three of them reserved for superusers
@@ -63,11 +64,13 @@ describe('connection verdicts on real PostgreSQL traffic', () => {
     expect(c.errors).toBe(0);
     expect(c.latency).not.toBeNull();
     const [terminate] = await framesWhere(file, 'pgsql.type == "Termination"', decodeAs(db));
-    const [clientFin] = await framesWhere(file, `tcp.flags.fin==1 && tcp.dstport==${db.port}`);
-    expect(c.verdict_text).toMatch(new RegExp(`^Login OK as app to shop; 2 queries \\(p95 [\\d.]+ (µs|ms)\\); the client ended the session \\(frame ${terminate}\\) and closed \\(FIN, frame ${clientFin}\\)\\.$`));
-    expect(c.closed_by).toEqual({ end: 'client', how: 'FIN', frame: clientFin });
-    expect(c.client_state).toBe('TIME_WAIT');
-    expect(c.server_state).toBe('CLOSED');
+    // After Terminate both ends close at once; either FIN may come first.
+    const [firstFin] = await framesWhere(file, 'tcp.flags.fin==1');
+    const [firstFinPort] = (await tshark(file, { filter: `frame.number==${firstFin}`, fields: ['tcp.srcport'] })).map(Number);
+    const closer = firstFinPort === db.port ? 'server' : 'client';
+    expect(c.verdict_text).toMatch(new RegExp(`^Login OK as app to shop; 2 queries \\(p95 [\\d.]+ (µs|ms)\\); the client ended the session \\(frame ${terminate}\\) and ${closer === 'client' ? '' : 'the server '}closed \\(FIN, frame ${firstFin}\\)\\.$`));
+    expect(c.closed_by).toEqual({ end: closer, how: 'FIN', frame: firstFin });
+    expect(closer === 'server' ? [c.server_state, c.client_state] : [c.client_state, c.server_state]).toEqual(['TIME_WAIT', 'CLOSED']);
     expect(res.summary.capture_verdict).toBe('ok');
   });
 
