@@ -61,7 +61,9 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
   const end = Math.min(totalLen, tvb.reported);
   const payload = tvb.subReported(hlen, end - hlen);
   const fragOffset = (fragWord & 0x1fff) * 8;
-  if ((fragWord & 0x2000) !== 0 || fragOffset !== 0) {
+  // Wireshark reassembles fragments it has whole; a first fragment it cannot (bytes not captured)
+  // is dissected as it is. Reassembly is not done here yet, so whole fragments stay undecoded.
+  if (((fragWord & 0x2000) !== 0 || fragOffset !== 0) && !(fragOffset === 0 && payload.truncated)) {
     const name = IP_PROTOCOLS[proto] ?? String(proto);
     tree.text(null, payload, 0, payload.length, `Fragmented IP protocol (proto=${name} ${proto}, off=${fragOffset}, ID=${tvb.u16(4).toString(16).padStart(4, '0')})`);
     pinfo.colInfo = `Fragmented IP protocol (proto=${name} ${proto}, off=${fragOffset}, ID=${tvb.u16(4).toString(16).padStart(4, '0')})`;
