@@ -48,7 +48,7 @@ export interface SetItem {
 }
 
 export type SyntaxExpr =
-  | { readonly k: 'and' | 'or'; readonly l: SyntaxExpr; readonly r: SyntaxExpr; readonly span: Span }
+  | { readonly k: 'and' | 'or' | 'xor'; readonly l: SyntaxExpr; readonly r: SyntaxExpr; readonly span: Span }
   | { readonly k: 'not'; readonly e: SyntaxExpr; readonly span: Span }
   /** A value used as a test: field existence, a slice's existence, or `x & mask`. */
   | { readonly k: 'test'; readonly v: SyntaxValue; readonly span: Span }
@@ -92,7 +92,7 @@ export type CheckedValue =
 export type CheckedSetItem = { readonly lo: CheckedValue; readonly hi?: CheckedValue };
 
 export type CheckedExpr =
-  | { readonly k: 'and' | 'or'; readonly l: CheckedExpr; readonly r: CheckedExpr }
+  | { readonly k: 'and' | 'or' | 'xor'; readonly l: CheckedExpr; readonly r: CheckedExpr }
   | { readonly k: 'not'; readonly e: CheckedExpr }
   /** Field or protocol present (any occurrence). */
   | { readonly k: 'exists'; readonly field: string }

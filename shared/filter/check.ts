@@ -47,7 +47,8 @@ class Checker {
   expr(e: SyntaxExpr): CheckedExpr {
     switch (e.k) {
       case 'and':
-      case 'or': return { k: e.k, l: this.expr(e.l), r: this.expr(e.r) };
+      case 'or':
+      case 'xor': return { k: e.k, l: this.expr(e.l), r: this.expr(e.r) };
       case 'not': return { k: 'not', e: this.expr(e.e) };
       case 'test': return this.test(e.v);
       case 'cmp': {

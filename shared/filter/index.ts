@@ -48,7 +48,7 @@ export function referencedFields(ast: CheckedExpr): string[] {
   };
   const expr = (e: CheckedExpr): void => {
     switch (e.k) {
-      case 'and': case 'or': expr(e.l); expr(e.r); break;
+      case 'and': case 'or': case 'xor': expr(e.l); expr(e.r); break;
       case 'not': expr(e.e); break;
       case 'exists': out.add(e.field); break;
       case 'truthy': value(e.v); break;

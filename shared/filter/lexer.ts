@@ -26,7 +26,7 @@ export class LexError extends Error {
 const KEYWORDS: Readonly<Record<string, string>> = {
   eq: '==', any_eq: '==', ne: '!=', all_ne: '!=', all_eq: '===', any_ne: '!==',
   gt: '>', ge: '>=', lt: '<', le: '<=',
-  contains: 'contains', matches: '~', and: '&&', or: '||', not: '!', in: 'in',
+  contains: 'contains', matches: '~', and: '&&', or: '||', xor: '^^', not: '!', in: 'in',
   bitwise_and: '&',
 };
 

@@ -70,11 +70,25 @@ class Parser {
   }
 
   orExpr(): SyntaxExpr {
-    let l = this.andExpr();
+    let l = this.xorExpr();
     while (this.isOp('||')) {
       this.next();
-      const r = this.andExpr();
+      const r = this.xorExpr();
       l = { k: 'or', l, r, span: join(spanOfExpr(l), spanOfExpr(r)) };
+    }
+    return l;
+  }
+
+  /**
+   * `xor` / `^^` (Wireshark 4.2+; 4.0 refuses it): binds tighter than `or`, looser than `and`,
+   * as `^` sits between `|` and `&` in C.
+   */
+  private xorExpr(): SyntaxExpr {
+    let l = this.andExpr();
+    while (this.isOp('^^')) {
+      this.next();
+      const r = this.andExpr();
+      l = { k: 'xor', l, r, span: join(spanOfExpr(l), spanOfExpr(r)) };
     }
     return l;
   }
@@ -145,11 +159,11 @@ class Parser {
         hi = this.value();
       }
       items.push(hi ? { lo, hi } : { lo });
-      const t = this.next();
-      if (t.t === 'op' && t.op === '}') return { items, end: t.span.end };
-      if (t.t === 'op' && t.op === ',') continue;
+      const t = this.peek();
+      if (t.t === 'op' && t.op === '}') { this.next(); return { items, end: t.span.end }; }
+      if (t.t === 'op' && t.op === ',') { this.next(); continue; }
       if (t.t === 'eof') throw this.unexpected(t);
-      throw new ParseError(`"${t.text}" was unexpected in this context. Set elements must be separated by commas.`, t.span);
+      // Elements separated by white space only, as Wireshark before 4.0 accepted (4.0 refuses them).
     }
   }
 

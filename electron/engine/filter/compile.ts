@@ -20,6 +20,7 @@ export function compileExpr(e: CheckedExpr): Predicate {
     case 'true': return () => true;
     case 'and': { const l = compileExpr(e.l); const r = compileExpr(e.r); return (t) => l(t) && r(t); }
     case 'or': { const l = compileExpr(e.l); const r = compileExpr(e.r); return (t) => l(t) || r(t); }
+    case 'xor': { const l = compileExpr(e.l); const r = compileExpr(e.r); return (t) => l(t) !== r(t); }
     case 'not': { const x = compileExpr(e.e); return (t) => !x(t); }
     case 'exists': { const name = e.field; return (t) => t.has(name); }
     case 'truthy': {

@@ -49,7 +49,7 @@ export function answeredByColumns(ast: CheckedExpr): boolean {
   const expr = (e: CheckedExpr): boolean => {
     switch (e.k) {
       case 'true': return true;
-      case 'and': case 'or': return expr(e.l) && expr(e.r);
+      case 'and': case 'or': case 'xor': return expr(e.l) && expr(e.r);
       case 'not': return expr(e.e);
       case 'exists': return VALUE_FIELDS.has(e.field) || isProtocol(e.field);
       case 'truthy': return value(e.v);

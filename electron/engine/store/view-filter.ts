@@ -115,7 +115,9 @@ export function requiredProtocols(e: CheckedExpr): Set<string> | null {
       if (!r) return l;
       return l.size <= r.size ? l : r;
     }
-    case 'or': {
+    case 'or':
+    case 'xor': {
+      // a match satisfies one side at least, so it carries that side's protocol
       const l = requiredProtocols(e.l), r = requiredProtocols(e.r);
       return l && r ? new Set([...l, ...r]) : null;
     }

@@ -151,6 +151,13 @@ const CASES: ReadonlyArray<readonly [string, boolean, boolean]> = [
   ['ipv6.src == ::ffff:10.0.0.1', false, false],
   // membership
   ['tcp.port in {80, 443, 3306}', true, false],
+  // white-space separated sets (Wireshark before 4.0) and xor (4.2+): 4.0 refuses both, the issue asks for them
+  ['tcp.port in {80 443 3306}', true, false],
+  ['tcp.port in {80 443}', false, false],
+  ['tcp xor udp', true, true],
+  ['tcp ^^ mysql', false, false],
+  ['tcp or udp xor ipv6', true, false],
+  ['tcp and mysql xor udp', true, true],
   ['tcp.port in {80,443}', false, false],
   ['tcp.port in {1..1000, 3000..4000}', true, false],
   ['tcp.dstport in {3300 .. 3310}', true, false],
