@@ -5,6 +5,7 @@
  */
 import type { MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../../shared/api/shell';
+export type { MenuItemConstructorOptions };
 
 export interface MenuActions {
   readonly isMac: boolean;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MenuItemConstructorOptions } from 'electron';
-import { buildMenuTemplate } from '../../../electron/app/menu';
+import { buildMenuTemplate, type MenuItemConstructorOptions } from '../../../electron/app/menu';
 import type { MenuCommand } from '../../../shared/api/shell';
 
 function labels(items: readonly MenuItemConstructorOptions[]): string[] {
