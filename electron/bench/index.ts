@@ -105,6 +105,10 @@ async function engineBench(file: string): Promise<string> {
   const tsDeep = await timed('tshark', ['-n', '-r', file, '-Y', DEEP_FILTER, '-T', 'fields', '-e', 'frame.number']);
   log('tshark export');
   const tsExport = await timed('tshark', ['-n', '-r', file, '-Y', COLUMN_FILTER, '-w', join(outDir, 'tshark-export.pcapng')]);
+  log('dbwire read -Y (the CLI, one sequential pass with full trees)');
+  const cli = join(ROOT, 'electron/cli/dbwire.mjs');
+  const ourCol = await timed(node, [cli, 'read', '-r', file, '-Y', COLUMN_FILTER, '-T', 'fields', '-e', 'frame.number']);
+  const ourDeep = await timed(node, [cli, 'read', '-r', file, '-Y', DEEP_FILTER, '-T', 'fields', '-e', 'frame.number']);
   log('dbwire queries / tshark -e mysql.query, pgsql.query');
   const ourQueries = await timed(node, [join(ROOT, 'electron/cli/dbwire.mjs'), 'queries', file, '--json']);
   const tsMy = await timed('tshark', ['-n', '-r', file, '-Y', 'mysql.query', '-T', 'fields', '-e', 'mysql.query']);
@@ -121,6 +125,10 @@ async function engineBench(file: string): Promise<string> {
       `${sec(tsCol.wallMs)} (${lines(tsCol.stdout)} rows)`, ratio(p.columnFilterMs, tsCol.wallMs)],
     [`Deep filter \`${DEEP_FILTER}\` (s)`, `${sec(p.deepFilterMs)} (${p.deepFilterRows} rows)`, `${sec(tsDeep.wallMs)} (${lines(tsDeep.stdout)} rows)`,
       ratio(p.deepFilterMs, tsDeep.wallMs)],
+    [`\`dbwire read -Y '${COLUMN_FILTER}'\` (s, peak MB)`, `${sec(ourCol.wallMs)}, ${mb(ourCol.peakRss)} MB (${lines(ourCol.stdout)} rows)`,
+      `${sec(tsCol.wallMs)}, ${mb(tsCol.peakRss)} MB`, ratio(ourCol.wallMs, tsCol.wallMs)],
+    [`\`dbwire read -Y '${DEEP_FILTER}'\` (s, peak MB)`, `${sec(ourDeep.wallMs)}, ${mb(ourDeep.peakRss)} MB (${lines(ourDeep.stdout)} rows)`,
+      `${sec(tsDeep.wallMs)}, ${mb(tsDeep.peakRss)} MB`, ratio(ourDeep.wallMs, tsDeep.wallMs)],
     ['Export column-filter rows to pcapng (s)', `${sec(p.exportMs)} (${p.exportFrames} frames)`, sec(tsExport.wallMs), ratio(p.exportMs, tsExport.wallMs)],
     ['Random access packet(n) (ms)', p.packetMs.toFixed(1), '', ''],
     ['Peak RSS (MB)', mb(ours.peakRss), mb(tsPass.peakRss), ratio(ours.peakRss, tsPass.peakRss)],
