@@ -22,8 +22,8 @@ export function toTreeNodes(nodes: readonly ProtoNode[]): TreeNode[] {
 
 function toTreeNode(n: ProtoNode): TreeNode {
   const def = n.def;
-  let label = n.text ?? (def ? labelText(def, n.value) : '');
-  if (n.generated && def && n.text === undefined) label = `[${label}]`;
+  // Generated items travel with `generated` set; the renderer draws Wireshark's [brackets].
+  const label = n.text ?? (def ? labelText(def, n.value) : '');
   const node: { -readonly [K in keyof TreeNode]: TreeNode[K] } = { label, ds: n.ds, start: n.start, length: n.length };
   if (def) {
     node.field = def.name;
