@@ -7,7 +7,7 @@
 import { API_METHODS, type ApiMethod } from '../../shared/api/types';
 import {
   MAX_FILTER_LENGTH, MAX_PAGE_ROWS, MAX_PATH_LENGTH, checkAbsolutePath, checkCaptureRequest, checkExportRequest,
-  checkFilterText, checkFrameNumber, checkSessionId, checkUint,
+  checkCaptureFilterText, checkFilterText, checkFrameNumber, checkSessionId, checkUint,
 } from '../../shared/api/validate';
 
 export interface ArgSpec {
@@ -50,6 +50,7 @@ export const API_ARGS: { readonly [M in ApiMethod]: readonly ArgSpec[] } = {
   conversation: [session, uint('stream')],
   exportPackets: [session, spec('req', "{ what: {kind:'displayed'} | {kind:'frames', frames: frame number[]} | {kind:'stream', stream: uint}, format: 'pcap'|'pcapng', path: absolute path }", checkExportRequest)],
   interfaces: [],
+  checkCaptureFilter: [spec('expr', 'string(0..4096)', checkCaptureFilterText)],
   startCapture: [spec('req', "{ iface: string(1..256), filter?: string, backend?: 'cap'|'dumpcap'|'tcpdump', bufferMiB?: uint(..4096), stop?: { packets?, seconds?, kilobytes? } }", checkCaptureRequest)],
   stopCapture: [session],
   saveCapture: [session, path('path')],

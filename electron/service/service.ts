@@ -7,17 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type {
-  ApiEvent, CaptureInterfaceInfo, CaptureRequest, Connection, ConversationChunk, DbwireApi, ExportRequest, FilterResult,
+  ApiEvent, CaptureFilterCheck, CaptureInterfaceInfo, CaptureRequest, Connection, ConversationChunk, DbwireApi, ExportRequest, FilterResult,
   PacketDetail, Progress, RowsPage, SessionId, SessionInfo, Transaction,
 } from '../../shared/api/types';
 import { encodeRows } from '../../shared/api/rows';
 import {
-  ApiInputError, MAX_PAGE_ROWS, checkAbsolutePath, checkCaptureRequest, checkExportRequest, checkFilterText, checkFrameNumber,
+  ApiInputError, MAX_PAGE_ROWS, checkAbsolutePath, checkCaptureFilterText, checkCaptureRequest, checkExportRequest, checkFilterText, checkFrameNumber,
   checkSessionId, checkUint,
 } from '../../shared/api/validate';
 import { CaptureSession, type PassProgress } from '../engine/store/capture-session';
 import { NoCaptureProviderError, type CaptureProvider, type LiveCapture } from './capture-provider';
 import { toTreeNodes } from './tree-nodes';
+import { checkCaptureFilter as compileCaptureFilter } from '../capture/filter-check';
 
 export interface ServiceOptions {
   /** Worker threads per first pass (0: in the calling thread). Default: one per core. */
@@ -155,6 +156,11 @@ export class DbwireService implements DbwireApi {
   async interfaces(): Promise<readonly CaptureInterfaceInfo[]> {
     if (!this.provider) throw new NoCaptureProviderError('interfaces');
     return this.provider.interfaces();
+  }
+
+  async checkCaptureFilter(expr: string): Promise<CaptureFilterCheck> {
+    const r = compileCaptureFilter(checkCaptureFilterText(expr));
+    return r ?? { ok: null, message: 'the filter cannot be checked here (tcpdump is not installed); libpcap checks it when the capture starts' };
   }
 
   async startCapture(req: CaptureRequest): Promise<SessionInfo> {

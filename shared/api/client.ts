@@ -136,6 +136,7 @@ export class ApiClient implements DbwireApi {
   conversation: ApiCalls['conversation'] = (...a) => this.call('conversation', a) as ReturnType<ApiCalls['conversation']>;
   exportPackets: ApiCalls['exportPackets'] = (...a) => this.call('exportPackets', a) as ReturnType<ApiCalls['exportPackets']>;
   interfaces: ApiCalls['interfaces'] = (...a) => this.call('interfaces', a) as ReturnType<ApiCalls['interfaces']>;
+  checkCaptureFilter: ApiCalls['checkCaptureFilter'] = (...a) => this.call('checkCaptureFilter', a) as ReturnType<ApiCalls['checkCaptureFilter']>;
   startCapture: ApiCalls['startCapture'] = (...a) => this.call('startCapture', a) as ReturnType<ApiCalls['startCapture']>;
   stopCapture: ApiCalls['stopCapture'] = (...a) => this.call('stopCapture', a) as ReturnType<ApiCalls['stopCapture']>;
   saveCapture: ApiCalls['saveCapture'] = (...a) => this.call('saveCapture', a) as ReturnType<ApiCalls['saveCapture']>;

@@ -188,6 +188,12 @@ export interface CaptureRequest {
   readonly stop?: { readonly packets?: number; readonly seconds?: number; readonly kilobytes?: number };
 }
 
+/** libpcap's verdict on a capture filter: ok, its error message, or ok: null when it cannot be checked here. */
+export type CaptureFilterCheck =
+  | { readonly ok: true }
+  | { readonly ok: false; readonly message: string }
+  | { readonly ok: null; readonly message: string };
+
 export interface CaptureStats {
   readonly session: SessionId;
   readonly received: number;
@@ -216,6 +222,8 @@ export interface DbwireApi {
   conversation(session: SessionId, stream: number): Promise<readonly ConversationChunk[]>;
   exportPackets(session: SessionId, req: ExportRequest): Promise<{ readonly frames: number; readonly path: string }>;
   interfaces(): Promise<readonly CaptureInterfaceInfo[]>;
+  /** Compile a capture (BPF) filter with libpcap, without capture rights, before Start. */
+  checkCaptureFilter(expr: string): Promise<CaptureFilterCheck>;
   startCapture(req: CaptureRequest): Promise<SessionInfo>;
   stopCapture(session: SessionId): Promise<void>;
   saveCapture(session: SessionId, path: string): Promise<void>;
@@ -226,6 +234,6 @@ export interface DbwireApi {
 /** Method names of DbwireApi that are requests (everything but onEvent), for transports and validation. */
 export const API_METHODS = [
   'openFile', 'closeSession', 'progress', 'cancel', 'rows', 'packet', 'setFilter', 'connections', 'transactions',
-  'conversation', 'exportPackets', 'interfaces', 'startCapture', 'stopCapture', 'saveCapture',
+  'conversation', 'exportPackets', 'interfaces', 'checkCaptureFilter', 'startCapture', 'stopCapture', 'saveCapture',
 ] as const satisfies readonly Exclude<keyof DbwireApi, 'onEvent'>[];
 export type ApiMethod = (typeof API_METHODS)[number];

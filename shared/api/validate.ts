@@ -50,6 +50,13 @@ export function checkFilterText(v: unknown): string {
   return v;
 }
 
+/** A capture (BPF) filter: a string of at most 4096 characters. */
+export function checkCaptureFilterText(v: unknown): string {
+  if (typeof v !== 'string') fail('expr', 'a capture filter string', v);
+  if (v.length > 4096) throw new ApiInputError(`expr: ${v.length} characters is more than the maximum of 4096`);
+  return v;
+}
+
 /** An absolute file path (POSIX "/..." or Windows "C:\..."), without NUL bytes. */
 export function checkAbsolutePath(what: string, v: unknown): string {
   if (typeof v !== 'string' || v.length === 0) fail(what, 'an absolute file path', v);

@@ -138,4 +138,12 @@ describe('service', () => {
     await api.closeSession(t.id);
     await expect(api.progress(t.id)).rejects.toThrow(/no open session/);
   });
+
+  it('checks a capture filter with libpcap before a capture (no capture rights needed)', async () => {
+    expect(await api.checkCaptureFilter('tcp port 3306 or tcp port 5432')).toEqual({ ok: true });
+    const bad = await api.checkCaptureFilter('tcp port');
+    expect(bad.ok).toBe(false);
+    expect('message' in bad && bad.message).toMatch(/syntax|expression|port/i);
+    await expect(api.checkCaptureFilter(42 as unknown as string)).rejects.toThrow(ApiInputError);
+  });
 });
