@@ -49,7 +49,8 @@ export async function runRead(argv: string[]): Promise<number> {
       }
       return shown < o.count && !out.isClosed;
     });
-    if (o.writeFile) (exporter ?? emptyExport(o)).close();
+    // -w with no matching frame still writes an empty capture, as tshark does.
+    if (o.writeFile) (exporter ?? new ExportWriter(o.writeFile, o.writeFormat, { interfaces: [], sectionComments: [] })).close();
   } catch (e) {
     (exporter as ExportWriter | null)?.abort();
     return openFailure(o.file, e);
@@ -62,9 +63,4 @@ export async function runRead(argv: string[]): Promise<number> {
     return 2;
   }
   return 0;
-}
-
-/** -w with no matching frame: still write an empty capture (as tshark does). */
-function emptyExport(o: { writeFile: string | null; writeFormat: 'pcap' | 'pcapng' }): { close(): void } {
-  return { close: () => new ExportWriter(o.writeFile!, o.writeFormat, { interfaces: [], sectionComments: [] } as never).close() };
 }

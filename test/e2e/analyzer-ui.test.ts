@@ -5,24 +5,21 @@ import { readFileSync, rmSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { makeDbWorkload, workloadDecodeAs, type DbCapture } from '../support/db-workload';
 import { testOutputPath } from '../support/paths';
-import { displayedCount, openUi, screenshot, serve, type Served, type Ui } from './ui-harness';
+import { displayedCount, screenshot, serveUi, type Ui } from './ui-harness';
 import { tsharkCount, tsharkFrames } from './tshark';
 
 let cap: DbCapture;
-let server: Served;
 let ui: Ui;
 let page: Page;
 
 beforeAll(async () => {
   cap = await makeDbWorkload();
-  server = await serve(cap.file);
-  ui = await openUi(server.url);
+  ui = await serveUi(cap.file);
   page = ui.page;
 }, 240_000);
 
 afterAll(async () => {
   await ui?.close();
-  await server?.stop();
 });
 
 async function waitForDisplayed(n: number): Promise<void> {

@@ -5,23 +5,20 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { Page } from 'playwright-core';
 import { runMariadb } from '../support/clients';
 import { startMariaDB, type DbServer } from '../support/servers';
-import { openUi, screenshot, serve, type Served, type Ui } from './ui-harness';
+import { screenshot, serveUi, type Ui } from './ui-harness';
 
 let db: DbServer;
-let server: Served;
 let ui: Ui;
 let page: Page;
 
 beforeAll(async () => {
   db = await startMariaDB();
-  server = await serve();
-  ui = await openUi(server.url);
+  ui = await serveUi();
   page = ui.page;
 }, 240_000);
 
 afterAll(async () => {
   await ui?.close();
-  await server?.stop();
   await db?.stop();
 });
 

@@ -81,6 +81,18 @@ export async function openUi(url: string, opts: { colorScheme?: 'light' | 'dark'
   return { context, page, errors, dialogs, close: async () => { await context.close(); rmSync(profile, { recursive: true, force: true }); } };
 }
 
+/** `dbwire serve [FILE]` and a browser on it; close() ends both. */
+export async function serveUi(file?: string): Promise<Ui> {
+  const server = await serve(file);
+  try {
+    const ui = await openUi(server.url);
+    return { ...ui, close: async () => { await ui.close(); await server.stop(); } };
+  } catch (e) {
+    await server.stop();
+    throw e;
+  }
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   const dir = testOutputPath('screenshots');
   mkdirSync(dir, { recursive: true });

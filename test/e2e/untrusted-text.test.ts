@@ -6,11 +6,10 @@ import type { Page } from 'playwright-core';
 import { captureWhile } from '../support/capture';
 import { runMariadb } from '../support/clients';
 import { startMariaDB, type DbServer } from '../support/servers';
-import { openUi, screenshot, serve, type Served, type Ui } from './ui-harness';
+import { screenshot, serveUi, type Ui } from './ui-harness';
 
 const QUERY = '<img src=x onerror=alert(1)>';
 let db: DbServer;
-let server: Served;
 let ui: Ui;
 let page: Page;
 
@@ -21,14 +20,12 @@ beforeAll(async () => {
     // Not SQL: the server answers with a syntax error that quotes the text back.
     if (!/ERROR 1064/.test(r.stderr)) throw new Error(`expected a syntax error, got: ${r.stderr}`);
   });
-  server = await serve(file);
-  ui = await openUi(server.url);
+  ui = await serveUi(file);
   page = ui.page;
 }, 240_000);
 
 afterAll(async () => {
   await ui?.close();
-  await server?.stop();
   await db?.stop();
 });
 

@@ -7,6 +7,7 @@
  */
 import type { TcpHeaderFacts, TcpSegmentAnalysis } from '../analysis/tcp-types';
 import type { AppEvent } from '../analysis/events';
+import type { EventMeta } from './session';
 import { NEED_MORE, NOT_A_PDU, type AppContext, type TcpAppDissector } from './app';
 import type { Layers } from './layers';
 import { BoundsError, Tvb } from './tvb';
@@ -182,9 +183,14 @@ function cut(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, fres
   }
 }
 
-function emitGap(L: Layers, protocol: string, fromServer: boolean): void {
+/** Where an event of this packet came from. */
+function eventMeta(L: Layers, protocol: string, fromServer: boolean, bytes: number): EventMeta {
   const p = L.pinfo;
-  L.session.onEvent?.({ kind: 'gap' }, { frame: p.num, tsSec: p.tsSec, tsNsec: p.tsNsec, stream: p.stream, protocol, fromServer, bytes: 0 });
+  return { frame: p.num, tsSec: p.tsSec, tsNsec: p.tsNsec, stream: p.stream, protocol, fromServer, bytes };
+}
+
+function emitGap(L: Layers, protocol: string, fromServer: boolean): void {
+  L.session.onEvent?.({ kind: 'gap' }, eventMeta(L, protocol, fromServer, 0));
 }
 
 /** Length of the TLS record at data[0]: 5-byte header + payload. */
@@ -199,9 +205,7 @@ function dissectTlsRecord(L: Layers, st: AppStream, fromServer: boolean, tvb: Tv
   const F = TLS.f;
   if (!st.tlsSeen) {
     st.tlsSeen = true;
-    L.session.onEvent?.({ kind: 'tls', phase: 'started' }, {
-      frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec, stream: pinfo.stream, protocol: st.dissector!.proto.name, fromServer, bytes: tvb.length,
-    });
+    L.session.onEvent?.({ kind: 'tls', phase: 'started' }, eventMeta(L, st.dissector!.proto.name, fromServer, tvb.length));
   }
   const type = tvb.u8(0);
   const name = TLS_CONTENT_TYPES[type] ?? `Unknown (${type})`;
@@ -225,9 +229,7 @@ function dissectMessage(L: Layers, st: AppStream, fromServer: boolean, tvb: Tvb)
   const item = tree.protocol(null, d.proto, tvb, 0, tvb.length);
   const ctx: AppContext<unknown> = {
     pinfo, tree, state: st.state, fromServer,
-    emit: (event: AppEvent) => session.onEvent?.(event, {
-      frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec, stream: pinfo.stream, protocol: d.proto.name, fromServer, bytes: tvb.length,
-    }),
+    emit: (event: AppEvent) => session.onEvent?.(event, eventMeta(L, d.proto.name, fromServer, tvb.length)),
   };
   if (!pinfo.colProtocol || pinfo.colProtocol === 'TCP') pinfo.colProtocol = d.proto.short;
   try {

@@ -4,7 +4,7 @@
  * connection/transaction tables. Raw packet bytes stay in the file.
  */
 import { statSync } from 'node:fs';
-import type { ConversationChunk, Transaction } from '../../../shared/api/types';
+import type { ConversationChunk, Progress, Transaction } from '../../../shared/api/types';
 import type { RowInput } from '../../../shared/api/rows';
 import { checkFilter, type FilterError } from '../filter/index';
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
@@ -30,15 +30,8 @@ export interface SessionOpenOptions {
   readonly checkpointEvery?: number;
 }
 
-export interface PassProgress {
-  readonly phase: 'indexing' | 'filtering' | 'exporting';
-  readonly bytesDone: number;
-  readonly bytesTotal: number;
-  readonly frames: number;
-  readonly displayed: number;
-  readonly done: boolean;
-  readonly error?: string;
-}
+/** The API's Progress without the session id, for the phases a file pass goes through. */
+export type PassProgress = Omit<Progress, 'session' | 'phase'> & { readonly phase: 'indexing' | 'filtering' | 'exporting' };
 
 export class CancelledError extends Error {
   constructor() { super('cancelled'); }
