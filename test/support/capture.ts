@@ -11,7 +11,7 @@ export interface CaptureOptions {
   ports: number[];
   /** Output pcap: absolute, or relative to test-output/. Defaults to a unique name there. */
   file?: string;
-  /** Bytes kept per packet (tcpdump -s); default 262144. */
+  /** Bytes kept per packet (tcpdump -s); default 65550, the largest loopback frame (MTU 65536 + 14). */
   snaplen?: number;
   /** Capture on the loopback of this network namespace (test/support/netns.ts) instead of the host's. */
   netns?: string;
@@ -60,9 +60,10 @@ export async function captureWhile(opts: CaptureOptions, run: () => Promise<void
   mkdirSync(dirname(file), { recursive: true });
   const filter = opts.ports.map((p) => `tcp port ${p}`).join(' or ');
   // -Z root: Debian's tcpdump otherwise switches to user tcpdump and may not be able to write FILE.
-  // -B: a 32 MiB ring. Each ring slot is as large as the biggest loopback packet (~64 KiB), so
-  // the default 2 MiB holds ~30 packets and drops some when a busy machine delays tcpdump.
-  const args = ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '32768', '-s', String(opts.snaplen ?? 262144), '-w', file];
+  // -B 64 MiB and -s 65550: in immediate mode libpcap sizes each ring slot by the snap length, so
+  // 262144 would leave only 256 slots and a burst on a busy machine overflows them (seen in CI).
+  // 65550 keeps whole loopback frames (MTU 65536 + 14) and gives ~1000 slots.
+  const args = ['-i', 'lo', '-n', '-U', '--immediate-mode', '-B', '65536', '-s', String(opts.snaplen ?? 65550), '-w', file];
   if (process.getuid?.() === 0) args.push('-Z', 'root');
   args.push(filter);
 
