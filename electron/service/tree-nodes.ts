@@ -44,7 +44,7 @@ export function filterFor(def: FieldDef, v: FieldValue): string | undefined {
     case 'uint': case 'int': case 'uint64': case 'int64': case 'framenum': case 'double':
       return typeof v === 'number' || typeof v === 'bigint' ? `${def.name} == ${fieldText(def, v)}` : undefined;
     case 'string': case 'char':
-      return typeof v === 'string' ? `${def.name} == "${escapeString(v).replace(/"/g, '\\"')}"` : undefined;
+      return typeof v === 'string' ? `${def.name} == "${escapeString(v.replaceAll('\\', '\\\\')).replace(/"/g, '\\"')}"` : undefined;
     case 'bytes': case 'ether':
       if (!(v instanceof Uint8Array) || v.length === 0 || v.length > MAX_FILTER_BYTES) return undefined;
       return `${def.name} == ${Array.from(v, (b) => b.toString(16).padStart(2, '0')).join(':')}`;

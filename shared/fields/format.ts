@@ -72,14 +72,16 @@ export function absTimeText(ns: bigint): string {
     `${p2(d.getUTCHours())}:${p2(d.getUTCMinutes())}:${p2(d.getUTCSeconds())}.${frac.toString().padStart(9, '0')} UTC`;
 }
 
-/** Escape bytes/characters that tshark escapes in string output. */
+/**
+ * Escape bytes/characters that tshark escapes in string output. A backslash stays as it is, as
+ * tshark 4.0's -T fields prints it (so a literal "\\n" in a query reads as tshark shows it).
+ */
 export function escapeString(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 0x20 && c !== 0x7f && c !== 0x5c) { out += s[i]; continue; }
+    if (c >= 0x20 && c !== 0x7f) { out += s[i]; continue; }
     switch (c) {
-      case 0x5c: out += '\\\\'; break;
       case 0x0a: out += '\\n'; break;
       case 0x0d: out += '\\r'; break;
       case 0x09: out += '\\t'; break;

@@ -231,7 +231,11 @@ function dissectMessage(L: Layers, st: AppStream, fromServer: boolean, tvb: Tvb)
     pinfo, tree, state: st.state, fromServer,
     emit: (event: AppEvent) => session.onEvent?.(event, eventMeta(L, d.proto.name, fromServer, tvb.length)),
   };
-  if (!pinfo.colProtocol || pinfo.colProtocol === 'TCP') pinfo.colProtocol = d.proto.short;
+  if (!pinfo.colProtocol || pinfo.colProtocol === 'TCP') {
+    // The first message of this frame owns the columns: TCP's Info text goes, as col_clear does.
+    pinfo.colProtocol = d.proto.short;
+    pinfo.colInfo = '';
+  }
   try {
     d.dissect(tvb, item, ctx);
   } catch (e) {

@@ -66,8 +66,18 @@ describe('RESP framing', () => {
     const n = respDissector.pduLength(b(deep), s, true);
     expect(n).toBeGreaterThan(0);
     expect(n).toBeLessThan(deep.length);
-    expect(respDissector.pduLength(b('*9223372036854775807\r\n:1\r\n'), respDissector.newState(), true)).toBe(NEED_MORE);
-    expect(respDissector.pduLength(b('*99999999999999999999999\r\n'), respDissector.newState(), true)).toBe(NEED_MORE);
+    // A count no reassembly could ever complete is a (malformed) message of its own, not a stall.
+    expect(respDissector.pduLength(b('*9223372036854775807\r\n:1\r\n'), respDissector.newState(), true)).toBe(22);
+    expect(respDissector.pduLength(b('*99999999999999999999999\r\n'), respDissector.newState(), true)).toBe(26);
+    // Below that bound a big count still waits for its elements.
+    expect(respDissector.pduLength(b('*5000000\r\n:1\r\n'), respDissector.newState(), true)).toBe(NEED_MORE);
+  });
+
+  it('shows an impossible element count as a malformed header and goes on with the next message', () => {
+    const f = feed(respDissector.newState(), b('*1000000000000000000000000000000000000\r\n*1\r\n$4\r\nPING\r\n'), false);
+    expect(f.lengths).toEqual([40, 14]);
+    expect(values(f.tree, 'resp.array.length')).toEqual([9223372036854775807n, 1n]);
+    expect(f.tree.all('resp.malformed_length')).toHaveLength(1);
   });
 
   it('takes inline commands and unknown lines as one-line fragments', () => {

@@ -149,9 +149,19 @@ export function pgsqlProbe(data: Uint8Array, fromServer: boolean): boolean {
 export function looksLikePgsqlStream(firstClientBytes: Uint8Array | undefined, firstServerBytes?: Uint8Array): boolean {
   if (firstClientBytes && firstClientBytes.length > 0) {
     if (pgsqlProbe(firstClientBytes, false)) return true;
+    if (untypedFrame(firstClientBytes)) return true;
     return wellFormedRun(firstClientBytes, false) && (!firstServerBytes?.length || wellFormedRun(firstServerBytes, true));
   }
   return !!firstServerBytes?.length && wellFormedRun(firstServerBytes, true);
+}
+
+/**
+ * On PostgreSQL's port: an untyped message (length first) that fills the segment exactly, with a
+ * request code we do not know — a scanner's probe, framed as PostgreSQL (Wireshark shows it as
+ * type "Unknown"). HTTP and MySQL clients never start with a zero byte.
+ */
+function untypedFrame(d: Uint8Array): boolean {
+  return d.length >= 8 && d[0] === 0 && u32(d, 0) === d.length && d.length <= MAX_STARTUP_LENGTH;
 }
 
 /** The bytes are a run of complete, known, correctly terminated typed messages. */

@@ -8,7 +8,7 @@ import type { PacketInfo } from '../../packet-info';
 import type { PacketTree, ProtoNode } from '../../tree';
 import type { Tvb } from '../../tvb';
 import { asciiString, isAscii, lineLength, lineSpan, parseInt64, toInt32 } from './lines';
-import { MAX_DEPTH, aggregateWidth, isBlobType } from './scan';
+import { MAX_DEPTH, aggregateWidth, impossibleCount, isBlobType } from './scan';
 
 const F = RESP.f;
 /** Bulk strings shorter than this are written into the Info column (BULK_STRING_MAX_DISPLAY). */
@@ -197,6 +197,10 @@ function aggregate(c: Ctx, parent: ProtoNode, off: number, len: number, depth: n
     return { span: hdr, value };
   }
   if (c.response && depth === 0) info(c, ` ${k.name}(${count})`);
+  if (depth === 0 && impossibleCount(count, width)) {
+    tree.expert(item, F.malformedLength, 'Error', `Malformed length specified: ${count} elements can never arrive`);
+    return { span: hdr, value };
+  }
   let pos = off + hdr;
   const want = Number(count) * width;
   let entry: ProtoNode = item;

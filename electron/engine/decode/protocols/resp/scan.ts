@@ -9,6 +9,19 @@ import { lineLength, lineSpan, parseInt64, toInt32 } from './lines';
 /** Aggregates nested deeper than this are shown as their header alone (Wireshark's limit is 30). */
 export const MAX_DEPTH = 30;
 
+/**
+ * An aggregate owing more elements than this can never complete: each element takes at least
+ * 3 bytes ("_\r\n") and reassembly keeps at most 16 MiB per direction (tcp-app's
+ * MAX_PENDING_BYTES). Such a header is a message of its own, shown as malformed, instead of
+ * stalling the stream until its end (Redis itself answers "invalid multibulk length").
+ */
+export const MAX_ELEMENTS = Math.floor((16 * 1024 * 1024) / 3);
+
+/** Whether an aggregate header's count is beyond what any reassembly could complete. */
+export function impossibleCount(count: bigint, width: number): boolean {
+  return count * BigInt(width) > BigInt(MAX_ELEMENTS);
+}
+
 /** Types whose header line carries a byte length followed by that many bytes and CRLF. */
 export function isBlobType(t: number): boolean {
   return t === 0x24 /* $ */ || t === 0x21 /* ! */ || t === 0x3d /* = */;
@@ -70,7 +83,7 @@ export function scanMessage(data: Uint8Array, from?: ScanProgress): ScanResult {
       const width = aggregateWidth(t);
       if (width && stack.length <= MAX_DEPTH) {
         const count = parseInt64(data, pos + 1, pos + len);
-        if (count > 0n) {
+        if (count > 0n && !(stack.length === 0 && impossibleCount(count, width))) {
           // Counts beyond 2^53 can never complete; a float approximation is enough to keep waiting.
           stack.push(Number(count) * width);
           pos += span;
