@@ -39,6 +39,8 @@ export class CancelledError extends Error {
 
 export class FileChangedError extends Error {}
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 /** Files below this are indexed in this thread (starting workers costs more than the pass). */
 const IN_THREAD_BELOW = 4 * 1024 * 1024;
 
@@ -172,9 +174,17 @@ export class CaptureSession {
     this.passError = results.find((r) => r.error)?.error ?? null;
     const txs: Transaction[] = [];
     const conns: ConnectionDetail[] = [];
+    // The results are this session's own objects (a worker's message, or the in-thread pass that
+    // just ended): renumbering streams in place keeps a second copy of every transaction off the heap.
     for (const r of results) {
-      for (const t of r.transactions) txs.push({ ...t, stream: this.store.globalTcpStream(r.shard, t.stream) });
-      for (const c of r.connections) conns.push({ ...c, stream: this.store.globalTcpStream(r.shard, c.stream) });
+      for (const t of r.transactions) {
+        (t as Mutable<Transaction>).stream = this.store.globalTcpStream(r.shard, t.stream);
+        txs.push(t);
+      }
+      for (const c of r.connections) {
+        (c as Mutable<ConnectionDetail>).stream = this.store.globalTcpStream(r.shard, c.stream);
+        conns.push(c);
+      }
     }
     txs.sort((a, b) => a.requestFrame - b.requestFrame); // stable: a shard's order is kept within a frame
     conns.sort((a, b) => a.stream - b.stream);

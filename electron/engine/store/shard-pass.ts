@@ -27,9 +27,9 @@ export interface ShardPassOptions {
   readonly decodeAs?: readonly (readonly [number, string])[];
 }
 
-/** Frames per batch: a small first one so the first page of rows shows at once. */
+/** Frames per batch: small first ones so the first page of rows shows at once. */
 export function batchEnd(first: number): number {
-  return first < 4096 ? 4096 : first + 32768;
+  return first < 512 ? 512 : first < 4096 ? 4096 : first + 32768;
 }
 
 export function ownerOf(hash: number, shards: number): number {
