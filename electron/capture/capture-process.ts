@@ -10,6 +10,7 @@ import type { CaptureBackend, PacketSink } from './backends/backend';
 import { CaptureFailure } from './failure';
 import { rmSync } from 'node:fs';
 import { SpoolWriter } from './spool';
+import { raiseCapturePriority } from './priority';
 import type { CaptureConfig, CaptureMessage, ControlMessage } from './types';
 
 const TICK_MS = 50;
@@ -52,6 +53,8 @@ function makeBackend(c: CaptureConfig, sink: PacketSink): CaptureBackend {
 }
 
 async function main(): Promise<void> {
+  // Before the backend starts: cap reads the kernel ring on this (the main) thread.
+  raiseCapturePriority();
   const config = JSON.parse(process.argv[2] ?? '{}') as CaptureConfig;
   let spool: SpoolWriter | null = null;
   let stopping: Promise<void> | null = null;

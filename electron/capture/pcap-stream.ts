@@ -176,6 +176,17 @@ export class CaptureStreamParser {
   }
 
   private time(hi: number, lo: number, units: bigint): { sec: number; nsec: number } {
+    // µs and ns (nearly every capture) in plain numbers: BigInt allocates on every packet.
+    // (hi * 2^32 + lo) / d by long division in 16-bit digits, every step below 2^53.
+    const d = units === 1_000_000n ? 1e6 : units === 1_000_000_000n ? 1e9 : 0;
+    if (d) {
+      const q0 = Math.floor(hi / d);
+      let r = hi - q0 * d;
+      const x1 = r * 65536 + (lo >>> 16), q1 = Math.floor(x1 / d);
+      r = x1 - q1 * d;
+      const x2 = r * 65536 + (lo & 0xffff), q2 = Math.floor(x2 / d);
+      return { sec: q0 * 4294967296 + q1 * 65536 + q2, nsec: (x2 - q2 * d) * (1e9 / d) };
+    }
     const t = (BigInt(hi) << 32n) | BigInt(lo);
     return { sec: Number(t / units), nsec: Number(((t % units) * 1_000_000_000n) / units) };
   }

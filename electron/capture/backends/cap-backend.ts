@@ -46,9 +46,9 @@ export class CapBackend implements CaptureBackend {
     const clock = new MonotonicWallClock();
     const buf = this.buffer, sink = this.sink;
     h.on('packet', (nbytes: number) => {
-      const [s, n] = clock.now();
+      clock.stamp(); // first: every step before it would add to the timestamp error
       // cap does not report the wire length; a truncated packet records its captured length.
-      sink.packet(ifc, s, n, buf.subarray(0, nbytes), nbytes);
+      sink.packet(ifc, clock.sec, clock.nsec, buf.subarray(0, nbytes), nbytes);
     });
   }
 

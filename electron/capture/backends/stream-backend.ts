@@ -2,11 +2,12 @@
  * Backends that run a capture tool writing pcap/pcapng to stdout: local dumpcap or tcpdump, or
  * tcpdump on another host over ssh. The tools carry kernel timestamps and report drops on exit.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
-import type { Readable } from 'node:stream';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { CaptureStreamParser } from '../pcap-stream';
 import { CaptureFailure, classifyCaptureError } from '../failure';
+import { Fifo, FifoPoller } from '../fifo';
 import { findTool, permissionFix } from '../permission';
+import { raiseCapturePriority } from '../priority';
 import type { SshTarget } from '../types';
 import type { CaptureBackend, PacketSink } from './backend';
 
@@ -16,6 +17,8 @@ export interface ToolCommand {
   readonly args: readonly string[];
   /** stderr text that means "capturing now". */
   readonly ready: RegExp;
+  /** Runs on this host (its priority can be raised, see priority.ts); false for ssh. */
+  readonly local: boolean;
 }
 
 const SNAPLEN = 262144;
@@ -25,7 +28,7 @@ export function dumpcapCommand(iface: string, filter: string, bufferMiB: number)
   if (!cmd) throw new CaptureFailure('missing-tool', 'dumpcap is not installed (Debian/Ubuntu: sudo apt-get install tshark)');
   const args = ['-i', iface, '-w', '-', '-q', '-s', String(SNAPLEN), '-B', String(Math.max(1, Math.round(bufferMiB)))];
   if (filter) args.push('-f', filter);
-  return { name: 'dumpcap', cmd, args, ready: /^Capturing on /m };
+  return { name: 'dumpcap', cmd, args, ready: /^Capturing on /m, local: true };
 }
 
 function tcpdumpArgs(iface: string, filter: string, bufferMiB: number): string[] {
@@ -37,7 +40,7 @@ function tcpdumpArgs(iface: string, filter: string, bufferMiB: number): string[]
 export function tcpdumpCommand(iface: string, filter: string, bufferMiB: number): ToolCommand {
   const cmd = findTool('tcpdump');
   if (!cmd) throw new CaptureFailure('missing-tool', 'tcpdump is not installed (Debian/Ubuntu: sudo apt-get install tcpdump)');
-  return { name: 'tcpdump', cmd, args: tcpdumpArgs(iface, filter, bufferMiB), ready: /listening on /m };
+  return { name: 'tcpdump', cmd, args: tcpdumpArgs(iface, filter, bufferMiB), ready: /listening on /m, local: true };
 }
 
 /** Quotes one word for the remote POSIX shell that runs ssh's command. */
@@ -56,7 +59,7 @@ export function sshCommand(target: SshTarget, iface: string, filter: string, buf
   for (const o of target.options ?? []) args.push('-o', o);
   const remote = [...(target.sudo ? ['sudo', '-n'] : []), 'tcpdump', ...tcpdumpArgs(iface, filter, bufferMiB)].map(shellQuote).join(' ');
   args.push(target.destination, remote);
-  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m };
+  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m, local: false };
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -65,7 +68,7 @@ const STOP_TIMEOUT_MS = 5_000;
 export class StreamBackend implements CaptureBackend {
   readonly name: string;
   onEnd: ((error: Error | null) => void) | null = null;
-  private child: ChildProcessByStdio<null, Readable, Readable> | null = null;
+  private child: ChildProcess | null = null;
   private readonly parser = new CaptureStreamParser();
   private readonly ifaceMap: number[] = [];
   private stderr = '';
@@ -79,12 +82,32 @@ export class StreamBackend implements CaptureBackend {
 
   start(): Promise<void> {
     const { cmd, args, ready } = this.command;
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // The tool's output through a polled FIFO where there is one (see fifo.ts), else its stdout.
+    const fifo = Fifo.open();
+    let child: ChildProcess;
+    try {
+      child = spawn(cmd, args, { stdio: ['ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'] });
+    } catch (e) {
+      fifo?.close();
+      throw e;
+    }
+    fifo?.closeWriteEnd(); // the child has its copy; ours would keep EOF from ever coming
     this.child = child;
+    if (this.command.local && child.pid !== undefined) raiseCapturePriority(child.pid);
+    const poller = fifo ? new FifoPoller(fifo.readFd, (chunk) => this.onData(chunk)) : null;
     let exited = false;
-    this.closed = new Promise((resolve) => child.once('close', () => { exited = true; resolve(); }));
-    child.stdout.on('data', (chunk: Buffer) => this.onData(chunk));
-    child.stderr.setEncoding('utf8');
+    this.closed = new Promise((resolve) => child.once('close', () => {
+      exited = true;
+      // The tool has exited: what it wrote is all in the FIFO now; read it before anyone is told.
+      if (poller) {
+        try { poller.drain(true); } catch { /* a broken pipe ends the stream the same way */ }
+        poller.close();
+      }
+      resolve();
+    }));
+    child.stdout?.on('data', (chunk: Buffer) => this.onData(chunk));
+    const stderr = child.stderr!; // stdio[2] is 'pipe'
+    stderr.setEncoding('utf8');
     return new Promise<void>((resolve, reject) => {
       let started = false;
       const fail = (text: string) => {
@@ -93,7 +116,7 @@ export class StreamBackend implements CaptureBackend {
       };
       const timer = setTimeout(() => { if (!started) { child.kill('SIGKILL'); fail(`did not start capturing within ${START_TIMEOUT_MS / 1000} s\n${this.stderr}`); } }, START_TIMEOUT_MS);
       child.once('error', (e) => { clearTimeout(timer); fail(e.message); });
-      child.stderr.on('data', (s: string) => {
+      stderr.on('data', (s: string) => {
         // Keep only the tail: a long capture must not grow this string without bound.
         this.stderr = (this.stderr + s).slice(-16384);
         if (!started && ready.test(this.stderr)) { started = true; clearTimeout(timer); resolve(); }

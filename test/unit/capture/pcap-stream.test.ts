@@ -63,6 +63,17 @@ describe('CaptureStreamParser', () => {
     });
   }
 
+  it('µs and ns timestamps are exact across the whole 64-bit range they can take', () => {
+    // The µs/ns path avoids BigInt; compare it with BigInt arithmetic, including the extremes.
+    const ticks = [0n, 1n, 999_999n, 1_000_000n, 0xffffffffn, 0x100000000n, 1700000000_999999n, 1700000000_999999999n, (1n << 64n) - 1n];
+    for (let i = 0; i < 200; i++) ticks.push(BigInt(Math.floor(Math.random() * 2 ** 32)) << 32n | BigInt(Math.floor(Math.random() * 2 ** 32)));
+    for (const res of [6, 9]) {
+      const units = 10n ** BigInt(res);
+      const file = concat([shb(true), idb(true, 1, 0, [tsresolOpt(res)]), ...ticks.map((t) => epb(true, { iface: 0, ticks: t, data: ethFrame(60) }))]);
+      expect(parseChunks(file, []).frames.map((f) => [f.tsSec, f.tsNsec])).toEqual(ticks.map((t) => [Number(t / units), Number(((t % units) * 1_000_000_000n) / units)]));
+    }
+  });
+
   it('a second section restarts the interface numbering', () => {
     const file = concat([shb(true), idb(true, 1, 0), epb(true, { iface: 0, ticks: 1n, data: ethFrame(60) }),
       shb(false), idb(false, 113, 0), epb(false, { iface: 0, ticks: 2n, data: ethFrame(60) })]);

@@ -48,6 +48,20 @@ describe('SpoolWriter', () => {
     expect(t.stdout.trim().split('\n')[3]).toBe('1700000003.000003007\tlo');
   });
 
+  it('writes nanosecond timestamps exactly, up to the end of 32-bit seconds', () => {
+    const path = join(dir, 'ts.pcapng');
+    const w = new SpoolWriter(path, 1_000_000);
+    w.addInterface({ linkType: 1, snapLen: 65535 });
+    const times: [number, number][] = [[0, 0], [0, 999_999_999], [65535, 1], [65536, 0], [1_700_000_000, 123_456_789], [4_294_967_295, 999_999_999]];
+    for (let i = 0; i < 500; i++) times.push([Math.floor(Math.random() * 2 ** 32), Math.floor(Math.random() * 1e9)]);
+    for (const [s, n] of times) w.write(0, s, n, ethFrame(60));
+    w.close();
+    const got: bigint[] = [];
+    const b = readFileSync(path);
+    new CaptureStreamParser().push(b, (f) => { got.push(BigInt(f.tsSec) * 1_000_000_000n + BigInt(f.tsNsec)); });
+    expect(got).toEqual(times.map(([s, n]) => BigInt(s) * 1_000_000_000n + BigInt(n)));
+  });
+
   it('flushes on its own timer when packets stop coming', async () => {
     const path = join(dir, 'b.pcapng');
     const w = new SpoolWriter(path, 20);
