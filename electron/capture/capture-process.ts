@@ -10,7 +10,6 @@ import type { CaptureBackend, PacketSink } from './backends/backend';
 import { CaptureFailure } from './failure';
 import { rmSync } from 'node:fs';
 import { SpoolWriter } from './spool';
-import { raiseCapturePriority } from './priority';
 import type { CaptureConfig, CaptureMessage, ControlMessage } from './types';
 
 const TICK_MS = 50;
@@ -53,11 +52,15 @@ function makeBackend(c: CaptureConfig, sink: PacketSink): CaptureBackend {
 }
 
 async function main(): Promise<void> {
-  // Before the backend starts: cap reads the kernel ring on this (the main) thread.
-  raiseCapturePriority();
   const config = JSON.parse(process.argv[2] ?? '{}') as CaptureConfig;
   let spool: SpoolWriter | null = null;
   let stopping: Promise<void> | null = null;
+  /**
+   * No more packets: a count or size limit was reached, or the backend has stopped. Not set by a
+   * stop request itself: a capture tool delivers what it captured before the request afterwards
+   * (up to its hold time, see stream-backend.ts), and those packets belong in the spool.
+   */
+  let closed = false;
   let stopReason = '';
   let received = 0;
   let linkType: number | null = null;
@@ -70,11 +73,11 @@ async function main(): Promise<void> {
       return spool!.addInterface(ifc);
     },
     packet(iface, s, n, data, origLen) {
-      if (stopping || !spool) return;
+      if (closed || !spool) return;
       received++;
       spool.write(iface, s, n, data, origLen);
-      if (spool.packets >= maxPackets) requestStop('packet count reached');
-      else if (spool.size >= maxBytes) requestStop('file size reached');
+      if (spool.packets >= maxPackets) { closed = true; requestStop('packet count reached'); }
+      else if (spool.size >= maxBytes) { closed = true; requestStop('file size reached'); }
     },
   };
   const backend = makeBackend(config, sink);
@@ -88,8 +91,9 @@ async function main(): Promise<void> {
     stopReason = reason;
     stopping = (async () => {
       try { await backend.stop(); } catch { /* stopping anyway */ }
+      closed = true;
       clearInterval(ticker);
-      spool?.close();
+      await spool?.close();
       send({ type: 'stopped', reason: stopReason, ...counters() });
       // Let the IPC message go out before exiting.
       disconnect();
@@ -105,7 +109,7 @@ async function main(): Promise<void> {
 
   let lastSent = 0, lastPackets = -1;
   const ticker = setInterval(() => {
-    if (!spool || stopping) return;
+    if (!spool || closed) return;
     spool.flush();
     const now = Date.now();
     if (spool.flushedPackets !== lastPackets || now - lastSent >= HEARTBEAT_MS) {
@@ -118,11 +122,12 @@ async function main(): Promise<void> {
   backend.onEnd = (err) => requestStop(err ? `backend ended: ${err.message}` : 'backend ended');
   // Open the spool first: a stream backend's first packets may arrive before its "ready" line.
   spool = new SpoolWriter(config.spoolPath, config.flushMs);
+  spool.onError = (e) => requestStop(`spool: ${e.message}`);
   try {
     await backend.start();
   } catch (e) {
     clearInterval(ticker);
-    spool.close();
+    await spool.close();
     rmSync(config.spoolPath, { force: true });
     spool = null;
     const f = e instanceof CaptureFailure ? e : new CaptureFailure('backend', (e as Error).message);

@@ -148,6 +148,25 @@ describe('spool', () => {
   });
 });
 
+describe('stop', () => {
+  // dumpcap and tcpdump hand packets over a ring block at a time (up to their read timeout later):
+  // stopping them at once lost the packets of the last moments.
+  for (const backend of ['cap', 'dumpcap', 'tcpdump'] as const satisfies readonly BackendName[]) {
+    it(`${backend}: packets sent just before stop() are in the spool`, async () => {
+      const port = await freePort();
+      const spool = join(dir, `stop-${backend}.pcapng`);
+      const live = await LiveCapture.start({ iface: 'lo', backend, filter: `udp port ${port}`, spoolPath: spool, decode: false, attributeProcesses: false });
+      const sock = createSocket('udp4');
+      await delay(200);
+      await Promise.all(Array.from({ length: 25 }, (_, i) => new Promise((r) => sock.send(`last ${i}`, port, '127.0.0.1', r))));
+      sock.close();
+      const end = await live.stop();
+      expect(end.reason).toBe('stopped');
+      expect((await sizes(spool)).count).toBe(25);
+    });
+  }
+});
+
 describe('permissions', () => {
   it('an unprivileged capture fails with the permission message and the fix, not a stack trace', async () => {
     // setpriv drops to nobody with no supplementary groups and no capabilities.

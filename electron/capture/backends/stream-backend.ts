@@ -7,7 +7,6 @@ import { CaptureStreamParser } from '../pcap-stream';
 import { CaptureFailure, classifyCaptureError } from '../failure';
 import { Fifo, FifoPoller } from '../fifo';
 import { findTool, permissionFix } from '../permission';
-import { raiseCapturePriority } from '../priority';
 import type { SshTarget } from '../types';
 import type { CaptureBackend, PacketSink } from './backend';
 
@@ -17,22 +16,42 @@ export interface ToolCommand {
   readonly args: readonly string[];
   /** stderr text that means "capturing now". */
   readonly ready: RegExp;
-  /** Runs on this host (its priority can be raised, see priority.ts); false for ssh. */
-  readonly local: boolean;
+  /**
+   * Longest the tool may hold a captured packet before writing it: its libpcap read timeout, after
+   * which the kernel hands over a partly filled ring block. A tool stopped sooner loses that block
+   * (measured: 5 packets sent 50 ms before SIGINT, 0 written, with both tools), so stop() waits this long first.
+   */
+  readonly holdMs: number;
 }
 
 const SNAPLEN = 262144;
+/** dumpcap's read timeout (CAP_READ_TIMEOUT in Wireshark's capture loop). */
+const DUMPCAP_HOLD_MS = 250;
+/** tcpdump's read timeout, fixed at 1 s (it has no option for it). */
+const TCPDUMP_HOLD_MS = 1000;
 
 export function dumpcapCommand(iface: string, filter: string, bufferMiB: number): ToolCommand {
   const cmd = findTool('dumpcap');
   if (!cmd) throw new CaptureFailure('missing-tool', 'dumpcap is not installed (Debian/Ubuntu: sudo apt-get install tshark)');
   const args = ['-i', iface, '-w', '-', '-q', '-s', String(SNAPLEN), '-B', String(Math.max(1, Math.round(bufferMiB)))];
   if (filter) args.push('-f', filter);
-  return { name: 'dumpcap', cmd, args, ready: /^Capturing on /m, local: true };
+  return { name: 'dumpcap', cmd, args, ready: /^Capturing on /m, holdMs: DUMPCAP_HOLD_MS };
 }
 
+/**
+ * Not --immediate-mode, on purpose (as dumpcap, and tcpdump's own default with -w). In immediate
+ * mode libpcap uses TPACKET_V2, a ring of fixed-size frames of the snapshot length clamped to
+ * MTU + 18: ~64 KiB each on lo (MTU 65536) or with offloads on, so -B 64 MiB holds 1023 packets
+ * (half of that on lo, which queues every packet twice), a few ms at 100k packets/s — measured:
+ * ~0.5 % dropped by the kernel at 100k/s on lo on an idle 2-core machine, even writing to
+ * /dev/null. Without it, TPACKET_V3 packs packets into 256 KiB blocks: the same 64 MiB holds
+ * ~400k small packets, and nothing was dropped. The price: a block reaches tcpdump when full or
+ * after its 1 s read timeout, so on a quiet link a packet shows up to 1 s late (the spool and the
+ * live view follow), and stop() waits that long so the last block is not lost. -U still writes
+ * each packet as soon as tcpdump has it.
+ */
 function tcpdumpArgs(iface: string, filter: string, bufferMiB: number): string[] {
-  const args = ['-i', iface, '-U', '-w', '-', '--immediate-mode', '-s', String(SNAPLEN), '-B', String(Math.max(1, Math.round(bufferMiB * 1024)))];
+  const args = ['-i', iface, '-U', '-w', '-', '-s', String(SNAPLEN), '-B', String(Math.max(1, Math.round(bufferMiB * 1024)))];
   if (filter) args.push(filter);
   return args;
 }
@@ -40,7 +59,7 @@ function tcpdumpArgs(iface: string, filter: string, bufferMiB: number): string[]
 export function tcpdumpCommand(iface: string, filter: string, bufferMiB: number): ToolCommand {
   const cmd = findTool('tcpdump');
   if (!cmd) throw new CaptureFailure('missing-tool', 'tcpdump is not installed (Debian/Ubuntu: sudo apt-get install tcpdump)');
-  return { name: 'tcpdump', cmd, args: tcpdumpArgs(iface, filter, bufferMiB), ready: /listening on /m, local: true };
+  return { name: 'tcpdump', cmd, args: tcpdumpArgs(iface, filter, bufferMiB), ready: /listening on /m, holdMs: TCPDUMP_HOLD_MS };
 }
 
 /** Quotes one word for the remote POSIX shell that runs ssh's command. */
@@ -59,11 +78,13 @@ export function sshCommand(target: SshTarget, iface: string, filter: string, buf
   for (const o of target.options ?? []) args.push('-o', o);
   const remote = [...(target.sudo ? ['sudo', '-n'] : []), 'tcpdump', ...tcpdumpArgs(iface, filter, bufferMiB)].map(shellQuote).join(' ');
   args.push(target.destination, remote);
-  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m, local: false };
+  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m, holdMs: TCPDUMP_HOLD_MS };
 }
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
+/** Added to the tool's hold time: timer slack, and the last write travelling to us. */
+const HOLD_MARGIN_MS = 100;
 
 export class StreamBackend implements CaptureBackend {
   readonly name: string;
@@ -86,14 +107,15 @@ export class StreamBackend implements CaptureBackend {
     const fifo = Fifo.open();
     let child: ChildProcess;
     try {
-      child = spawn(cmd, args, { stdio: ['ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'] });
+      // Its own process group: a Ctrl-C in the terminal must reach only the capture process, which
+      // stops the tool after its hold time; the tool interrupted at once would lose its last block.
+      child = spawn(cmd, args, { stdio: ['ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'], detached: true });
     } catch (e) {
       fifo?.close();
       throw e;
     }
     fifo?.closeWriteEnd(); // the child has its copy; ours would keep EOF from ever coming
     this.child = child;
-    if (this.command.local && child.pid !== undefined) raiseCapturePriority(child.pid);
     const poller = fifo ? new FifoPoller(fifo.readFd, (chunk) => this.onData(chunk)) : null;
     let exited = false;
     this.closed = new Promise((resolve) => child.once('close', () => {
@@ -156,7 +178,14 @@ export class StreamBackend implements CaptureBackend {
     const child = this.child;
     if (!child || !this.closed) return;
     this.stopping = true;
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    const running = () => child.exitCode === null && child.signalCode === null;
+    if (running()) {
+      // Everything captured before this call reaches us within the tool's hold time.
+      let wait: NodeJS.Timeout | undefined;
+      await Promise.race([this.closed, new Promise<void>((r) => { wait = setTimeout(r, this.command.holdMs + HOLD_MARGIN_MS); })]);
+      clearTimeout(wait);
+    }
+    if (running()) child.kill('SIGINT');
     const t = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.closed;
     clearTimeout(t);

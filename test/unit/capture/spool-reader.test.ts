@@ -10,18 +10,18 @@ import { SpoolReader } from '../../../electron/capture/spool-reader';
 const dir = mkdtempSync(join(tmpdir(), 'dbwire-spool-reader-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function spoolBytes(packets: number): Buffer {
+async function spoolBytes(packets: number): Promise<Buffer> {
   const path = join(dir, `src-${packets}.pcapng`);
   const w = new SpoolWriter(path, 10_000);
   const ifc = w.addInterface({ linkType: 1, snapLen: 65535, name: 'lo' });
   for (let i = 0; i < packets; i++) w.write(ifc, 1_700_000_000 + i, 123_456_789, new Uint8Array(60 + i).fill(i), 100 + i);
-  w.close();
+  await w.close();
   return readFileSync(path);
 }
 
 describe('SpoolReader', () => {
-  it('reads frames as the file grows, waiting at partial blocks', () => {
-    const all = spoolBytes(5);
+  it('reads frames as the file grows, waiting at partial blocks', async () => {
+    const all = await spoolBytes(5);
     const path = join(dir, 'growing.pcapng');
     writeFileSync(path, all.subarray(0, 40));
     const r = new SpoolReader(path);
@@ -44,8 +44,8 @@ describe('SpoolReader', () => {
     r.close();
   });
 
-  it('reports a partial block left at the end once the writer is done', () => {
-    const all = spoolBytes(2);
+  it('reports a partial block left at the end once the writer is done', async () => {
+    const all = await spoolBytes(2);
     const path = join(dir, 'cut.pcapng');
     writeFileSync(path, all.subarray(0, all.length - 10));
     const r = new SpoolReader(path);
@@ -58,8 +58,8 @@ describe('SpoolReader', () => {
     r.close();
   });
 
-  it('stops with an error on a damaged block length', () => {
-    const all = Buffer.from(spoolBytes(1));
+  it('stops with an error on a damaged block length', async () => {
+    const all = Buffer.from(await spoolBytes(1));
     const shbLen = all.readUInt32LE(4);
     const idbLen = all.readUInt32LE(shbLen + 4);
     all.writeUInt32LE(13, shbLen + idbLen + 4); // not a multiple of 4

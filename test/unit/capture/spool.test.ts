@@ -30,11 +30,13 @@ describe('SpoolWriter', () => {
     // Buffered, not yet on disk; a flush makes all of it readable.
     expect(framesIn(readFileSync(path))).toBe(0);
     w.flush();
+    // Written behind the caller's back: on disk once drained.
+    await w.drained();
     expect(w.flushedPackets).toBe(10);
     expect(statSync(path).size).toBe(w.flushedBytes);
     expect(framesIn(readFileSync(path))).toBe(10);
     w.write(lo, 1700000100, 1, ethFrame(1514, 99), 9000);
-    w.close();
+    await w.close();
     const r = await openCapture(path);
     const got = [];
     for (let f = r.next(); f; f = r.next()) got.push([f.tsSec, f.tsNsec, f.capLen, f.origLen]);
@@ -48,18 +50,31 @@ describe('SpoolWriter', () => {
     expect(t.stdout.trim().split('\n')[3]).toBe('1700000003.000003007\tlo');
   });
 
-  it('writes nanosecond timestamps exactly, up to the end of 32-bit seconds', () => {
+  it('writes nanosecond timestamps exactly, up to the end of 32-bit seconds', async () => {
     const path = join(dir, 'ts.pcapng');
     const w = new SpoolWriter(path, 1_000_000);
     w.addInterface({ linkType: 1, snapLen: 65535 });
     const times: [number, number][] = [[0, 0], [0, 999_999_999], [65535, 1], [65536, 0], [1_700_000_000, 123_456_789], [4_294_967_295, 999_999_999]];
     for (let i = 0; i < 500; i++) times.push([Math.floor(Math.random() * 2 ** 32), Math.floor(Math.random() * 1e9)]);
     for (const [s, n] of times) w.write(0, s, n, ethFrame(60));
-    w.close();
+    await w.close();
     const got: bigint[] = [];
     const b = readFileSync(path);
     new CaptureStreamParser().push(b, (f) => { got.push(BigInt(f.tsSec) * 1_000_000_000n + BigInt(f.tsNsec)); });
     expect(got).toEqual(times.map(([s, n]) => BigInt(s) * 1_000_000_000n + BigInt(n)));
+  });
+
+  it('a failed write stops the spool and says why (ENOSPC on /dev/full)', async () => {
+    const w = new SpoolWriter('/dev/full', 1_000_000);
+    const failed = new Promise<Error>((r) => { w.onError = r; });
+    w.addInterface({ linkType: 1, snapLen: 65535 });
+    w.write(0, 1, 0, ethFrame(60));
+    w.flush();
+    expect((await failed).message).toMatch(/ENOSPC/);
+    expect(w.error).not.toBeNull();
+    w.write(0, 2, 0, ethFrame(60));
+    await w.close(); // still closes
+    expect(w.flushedPackets).toBe(0);
   });
 
   it('flushes on its own timer when packets stop coming', async () => {
@@ -70,7 +85,7 @@ describe('SpoolWriter', () => {
     const deadline = Date.now() + 5000;
     while (framesIn(readFileSync(path)) < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
     expect(framesIn(readFileSync(path))).toBe(1);
-    w.close();
+    await w.close();
   });
 });
 
