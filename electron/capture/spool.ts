@@ -181,12 +181,7 @@ export class SpoolWriter {
   private pump(): void {
     const p = this.queue[0];
     if (this.writing || this.error) return;
-    if (!p) {
-      const w = this.waiters;
-      this.waiters = [];
-      for (const r of w) r();
-      return;
-    }
+    if (!p) { this.wakeDrainWaiters(); return; }
     this.writing = true;
     write(this.fd, p.buf, p.off, p.end - p.off, null, (err, n) => {
       this.writing = false;
@@ -208,10 +203,14 @@ export class SpoolWriter {
     this.error = e;
     this.queue.length = 0;
     this.queuedBytes = 0;
+    this.wakeDrainWaiters();
+    this.onError?.(e);
+  }
+
+  private wakeDrainWaiters(): void {
     const w = this.waiters;
     this.waiters = [];
     for (const r of w) r();
-    this.onError?.(e);
   }
 
   private setBuffer(b: Buffer): void {

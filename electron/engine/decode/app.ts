@@ -14,6 +14,8 @@ import type { Tvb } from './tvb';
 export const NEED_MORE = 0;
 /** pduLength's answer when the bytes cannot start a message of this protocol. */
 export const NOT_A_PDU = -1;
+/** Longest partial message the TCP driver keeps per direction before giving up on it (bounded memory per stream). */
+export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 
 export interface AppContext<S> {
   readonly pinfo: PacketInfo;

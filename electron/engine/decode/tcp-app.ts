@@ -8,14 +8,12 @@
 import type { TcpHeaderFacts, TcpSegmentAnalysis } from '../analysis/tcp-types';
 import type { AppEvent } from '../analysis/events';
 import type { EventMeta } from './session';
-import { NEED_MORE, NOT_A_PDU, type AppContext, type TcpAppDissector } from './app';
+import { MAX_PENDING_BYTES, NEED_MORE, NOT_A_PDU, type AppContext, type TcpAppDissector } from './app';
 import type { Layers } from './layers';
 import { BoundsError, Tvb } from './tvb';
 import { APP_DISSECTORS } from './protocols';
 import { TLS, TLS_CONTENT_TYPES } from '../../../shared/fields/tls';
 
-/** Longest partial message kept per direction before we give up on it (bounded memory per stream). */
-export const MAX_PENDING_BYTES = 16 * 1024 * 1024;
 /** How many payload segments we try content probing on before deciding "not a DB protocol". */
 const PROBE_SEGMENTS = 4;
 

@@ -4,6 +4,7 @@
  * time linear in the bytes and nothing more. A scan that runs out of bytes can be resumed where it
  * stopped, so a huge value arriving in many segments is not rescanned from its start each time.
  */
+import { MAX_PENDING_BYTES } from '../../app';
 import { lineLength, lineSpan, parseInt64, toInt32 } from './lines';
 
 /** Aggregates nested deeper than this are shown as their header alone (Wireshark's limit is 30). */
@@ -11,11 +12,11 @@ export const MAX_DEPTH = 30;
 
 /**
  * An aggregate owing more elements than this can never complete: each element takes at least
- * 3 bytes ("_\r\n") and reassembly keeps at most 16 MiB per direction (tcp-app's
- * MAX_PENDING_BYTES). Such a header is a message of its own, shown as malformed, instead of
+ * 3 bytes ("_\r\n") and reassembly keeps at most MAX_PENDING_BYTES per direction. Such a
+ * header is a message of its own, shown as malformed, instead of
  * stalling the stream until its end (Redis itself answers "invalid multibulk length").
  */
-export const MAX_ELEMENTS = Math.floor((16 * 1024 * 1024) / 3);
+export const MAX_ELEMENTS = Math.floor(MAX_PENDING_BYTES / 3);
 
 /** Whether an aggregate header's count is beyond what any reassembly could complete. */
 export function impossibleCount(count: bigint, width: number): boolean {
