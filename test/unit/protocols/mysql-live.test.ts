@@ -3,7 +3,6 @@
  * each read in arrival order, and the bytes are replayed through pduLength/dissect per direction,
  * as the TCP driver does.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../electron/engine/analysis/events';
@@ -12,40 +11,9 @@ import { NEED_MORE } from '../../../electron/engine/decode/app';
 import { newPacketInfo } from '../../../electron/engine/decode/packet-info';
 import { PacketTree } from '../../../electron/engine/decode/tree';
 import { Tvb } from '../../../electron/engine/decode/tvb';
+import { RecordingProxy, type Chunk } from '../../support/recording-proxy';
 import { startMariaDB, type DbServer } from '../../support/servers';
 
-interface Chunk { fromServer: boolean; bytes: Uint8Array }
-
-class RecordingProxy {
-  readonly connections: Chunk[][] = [];
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-  constructor(private readonly upstreamPort: number) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const log: Chunk[] = [];
-      this.connections.push(log);
-      const upstream = connect(this.upstreamPort, '127.0.0.1');
-      for (const s of [client, upstream]) this.sockets.add(s);
-      client.on('data', (b) => { log.push({ fromServer: false, bytes: new Uint8Array(b) }); upstream.write(b); });
-      upstream.on('data', (b) => { log.push({ fromServer: true, bytes: new Uint8Array(b) }); client.write(b); });
-      client.on('end', () => upstream.end());
-      upstream.on('end', () => client.end());
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const a = this.server.address();
-    this.port = typeof a === 'object' && a ? a.port : 0;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
 
 interface Decoded { events: AppEvent[]; values: (name: string) => unknown[]; malformed: number }
 
@@ -98,15 +66,14 @@ describe('mysql decoder with a real MariaDB server and mysql2', () => {
   });
 
   async function session(opts: { compress?: boolean }, work: (c: mysql.Connection) => Promise<void>): Promise<Decoded> {
-    const before = proxy.connections.length;
+    const before = proxy.count;
     const conn = await mysql.createConnection({
       host: '127.0.0.1', port: proxy.port, user: server.user!, password: server.password!, database: server.database!,
       compress: opts.compress ?? false,
     });
     await work(conn);
     await conn.end();
-    await new Promise((r) => setTimeout(r, 100));
-    return replay(proxy.connections[before]!);
+    return replay(await proxy.recorded(before));
   }
 
   it('decodes login, queries, errors and prepared statements', async () => {

@@ -3,48 +3,14 @@
  * recording TCP proxy keeps each read as a "frame" in arrival order, and the conversation is
  * replayed through pduLength/dissect as the TCP driver would.
  */
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppEvent } from '../../../electron/engine/analysis/events';
+import { RecordingProxy, type Chunk } from '../../support/recording-proxy';
 import { startPostgres, type DbServer } from '../../support/servers';
 import { runPsql } from '../../support/clients';
 import { Conversation, type FrameResult } from './pgsql-support';
 
-interface Chunk { fromServer: boolean; bytes: Uint8Array }
-
-/** A proxy in front of the server that records every connection's reads in order. */
-class RecordingProxy {
-  readonly connections: Chunk[][] = [];
-  private server: Server | null = null;
-  private readonly sockets = new Set<Socket>();
-  port = 0;
-
-  constructor(private readonly upstreamPort: number) {}
-
-  async start(): Promise<void> {
-    this.server = createServer((client) => {
-      const log: Chunk[] = [];
-      this.connections.push(log);
-      const upstream = connect(this.upstreamPort, '127.0.0.1');
-      for (const s of [client, upstream]) this.sockets.add(s);
-      client.on('data', (b) => { log.push({ fromServer: false, bytes: new Uint8Array(b) }); upstream.write(b); });
-      upstream.on('data', (b) => { log.push({ fromServer: true, bytes: new Uint8Array(b) }); client.write(b); });
-      client.on('end', () => upstream.end());
-      upstream.on('end', () => client.end());
-      client.on('error', () => upstream.destroy());
-      upstream.on('error', () => client.destroy());
-    });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
-    const a = this.server.address();
-    this.port = typeof a === 'object' && a ? a.port : 0;
-  }
-
-  async stop(): Promise<void> {
-    for (const s of this.sockets) s.destroy();
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
 
 function replay(chunks: Chunk[]): { conv: Conversation; frames: FrameResult[] } {
   const conv = new Conversation();
@@ -69,7 +35,7 @@ describe('pgsql against a real PostgreSQL server', () => {
   });
 
   it('decodes SCRAM login, simple and extended queries, and an error from node-postgres', async () => {
-    const before = proxy.connections.length;
+    const before = proxy.count;
     const client = new pg.Client({ host: '127.0.0.1', port: proxy.port, user: 'app', password: 'secret', database: 'shop' });
     await client.connect();
     await client.query('CREATE TABLE IF NOT EXISTS orders (id int, note text)');
@@ -79,7 +45,7 @@ describe('pgsql against a real PostgreSQL server', () => {
     await expect(client.query('SELECT * FROM no_such_table')).rejects.toThrow(/does not exist/);
     await client.end();
 
-    const chunks = proxy.connections[before]!;
+    const chunks = await proxy.recorded(before);
     const { conv, frames } = replay(chunks);
     expect(frames.flatMap((f) => f.crashes)).toEqual([]);
     expect(frames.some((f) => f.tree.has('_ws.malformed'))).toBe(false);
@@ -104,18 +70,19 @@ describe('pgsql against a real PostgreSQL server', () => {
     expect(sRequest).toMatchObject({ command: 'Execute', params: ['2'] });
     const finals = ev.filter((e): e is Extract<AppEvent, { kind: 'response' }> => e.kind === 'response' && e.final);
     // Every request that expects an answer got exactly one final response.
-    expect(finals).toHaveLength(requests.filter((r) => r.expectsResponse !== false).length);
+    expect(finals, JSON.stringify(ev)).toHaveLength(requests.filter((r) => r.expectsResponse !== false).length);
     expect(finals.map((f) => f.rows)).toEqual(expect.arrayContaining([3, 2]));
     expect(finals.find((f) => f.status === 'error')).toMatchObject({ errorCode: '42P01' });
   });
 
   it('reports a wrong password (28P01) and a missing database (3D000) as login errors', async () => {
-    const before = proxy.connections.length;
+    const before = proxy.count;
     const bad = new pg.Client({ host: '127.0.0.1', port: proxy.port, user: 'app', password: 'wrong', database: 'shop' });
     await expect(bad.connect()).rejects.toThrow(/password authentication failed/);
     const nodb = new pg.Client({ host: '127.0.0.1', port: proxy.port, user: 'app', password: 'secret', database: 'nope' });
     await expect(nodb.connect()).rejects.toThrow(/does not exist/);
-    const codes = proxy.connections.slice(before).map((chunks) => {
+    const recorded = await Promise.all([before, before + 1].map((i) => proxy.recorded(i)));
+    const codes = recorded.map((chunks) => {
       const { conv } = replay(chunks);
       const err = conv.events.find((e) => e.kind === 'login' && e.phase === 'error');
       return err?.kind === 'login' ? err.errorCode : undefined;
@@ -124,10 +91,10 @@ describe('pgsql against a real PostgreSQL server', () => {
   });
 
   it('decodes psql: SSLRequest refused with "N", then login and a multi-statement query', async () => {
-    const before = proxy.connections.length;
+    const before = proxy.count;
     const r = await runPsql({ ...db, port: proxy.port }, { sql: 'SELECT 1 AS a; SELECT 2 AS b' });
     expect(r.code).toBe(0);
-    const { conv, frames } = replay(proxy.connections[before]!);
+    const { conv, frames } = replay(await proxy.recorded(before));
     expect(frames.flatMap((f) => f.crashes)).toEqual([]);
     expect(all(frames, 'pgsql.type').slice(0, 3)).toEqual(['SSL request', 'SSL response', 'Startup message']);
     expect(all(frames, 'pgsql.ssl_response')).toEqual(['N']);
