@@ -43,6 +43,32 @@ beforeAll(async () => {
   db = await startMariaDB();
 });
 
+/**
+ * The processes of a capture whose filter is `tcp port PORT` ("pid cmdline" each): tcpdump, the
+ * remote shell and the local ssh client. Not the capture process, whose arguments hold the filter
+ * too (it may still be exiting when a failed start has been reported).
+ */
+async function captureProcesses(port: number, name?: string): Promise<string[]> {
+  const r = await runCommand('pgrep', ['-a', ...(name ? ['-x', name] : ['-f', `tcp port ${port}`])]);
+  const own = new RegExp(`tcp port ${port}($|[^0-9])`);
+  return r.stdout.split('\n').filter((l) => own.test(l) && !l.includes('capture-process'));
+}
+
+/** Waits up to `ms` for a capture's processes to be gone; returns those left. */
+async function goneWithin(port: number, ms: number): Promise<string[]> {
+  const deadline = Date.now() + ms;
+  let left = await captureProcesses(port);
+  while (left.length && Date.now() < deadline) { await delay(100); left = await captureProcesses(port); }
+  return left;
+}
+
+function sshTarget() {
+  return {
+    destination: 'root@127.0.0.1', port: sshPort, identity: join(dir, 'client_key'),
+    options: [`UserKnownHostsFile=${join(dir, 'known_hosts')}`, 'GlobalKnownHostsFile=/dev/null'],
+  };
+}
+
 afterAll(async () => {
   sshd?.kill('SIGKILL');
   await db?.stop();
@@ -53,10 +79,7 @@ describe('capture over ssh', () => {
   it('runs tcpdump on the remote host through ssh; the traffic arrives and decodes', async () => {
     const live = await LiveCapture.start({
       iface: 'lo', filter: `tcp port ${db.port}`, decodeAs: new Map([[db.port, 'mysql']]), spoolPath: join(dir, 'ssh.pcapng'),
-      ssh: {
-        destination: 'root@127.0.0.1', port: sshPort, identity: join(dir, 'client_key'),
-        options: [`UserKnownHostsFile=${join(dir, 'known_hosts')}`, 'GlobalKnownHostsFile=/dev/null'],
-      },
+      ssh: sshTarget(),
     });
     expect(live.backend).toBe('ssh root@127.0.0.1');
     const queries: string[] = [];
@@ -66,11 +89,44 @@ describe('capture over ssh', () => {
     expect(r.code).toBe(0);
     const deadline = Date.now() + 10_000;
     while (!queries.includes('SELECT 8 AS again') && Date.now() < deadline) await delay(50);
+    // Stopped right after the last query: it is still in tcpdump's ring block, and must arrive.
+    expect((await runMariadb(db, { sql: ['SELECT 9 AS just_before_stop'] })).code).toBe(0);
     const end = await live.stop();
-    expect(queries).toEqual(expect.arrayContaining(['SELECT 7 AS over_ssh', 'SELECT 8 AS again']));
+    expect(queries).toEqual(expect.arrayContaining(['SELECT 7 AS over_ssh', 'SELECT 8 AS again', 'SELECT 9 AS just_before_stop']));
     expect(end.stats.decoded).toBeGreaterThan(10);
     const c = live.connections().connections;
     expect(c.some((x) => x.server === `127.0.0.1:${db.port}` && x.protocol === 'mysql')).toBe(true);
+    expect(end.stats.dropped).toBe(0); // tcpdump's closing statistics: it was stopped, not cut off
+    expect(await goneWithin(db.port, 3000)).toEqual([]);
+  });
+
+  it('stops the remote tcpdump when the capture stops, even when its filter matches nothing', async () => {
+    // Nothing ever matches, so tcpdump never writes: only the remote shell watching ssh's stdin can
+    // stop it (SIGPIPE never comes). The unused port in the filter marks this capture's tcpdump.
+    const quietPort = await freePort();
+    const live = await LiveCapture.start({ iface: 'lo', filter: `tcp port ${quietPort}`, spoolPath: join(dir, 'quiet.pcapng'), ssh: sshTarget() });
+    expect(await captureProcesses(quietPort, 'tcpdump')).toHaveLength(1);
+    const t0 = Date.now();
+    const end = await live.stop();
+    const stopMs = Date.now() - t0;
+    expect(end.reason).toBe('stopped');
+    // The closing statistics arrived: tcpdump exited cleanly, and it was not the SIGKILL fallback (5 s).
+    expect(end.stats.dropped).toBe(0);
+    expect(stopMs).toBeLessThan(4000);
+    // No tcpdump left on the "remote" host, nor the remote shell, nor the local ssh client.
+    expect(await goneWithin(quietPort, 3000)).toEqual([]);
+  });
+
+  it('fails with tcpdump\'s own message when the remote tcpdump exits at once; the filter is never shell code', async () => {
+    const quietPort = await freePort();
+    const pwned = join(dir, 'pwned');
+    const err = await LiveCapture.start({
+      iface: 'lo', filter: `tcp port ${quietPort} and $(touch ${pwned}) 'x'; touch ${pwned}`, spoolPath: join(dir, 'bad.pcapng'), ssh: sshTarget(),
+    }).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'filter' });
+    expect((err as Error).message).toMatch(/^ssh root@127\.0\.0\.1: tcpdump: can't parse filter expression/);
+    expect(existsSync(pwned)).toBe(false);
+    expect(await goneWithin(quietPort, 3000)).toEqual([]);
   });
 
   it('fails with a clear message, without prompting, when the key is not accepted', async () => {

@@ -1,6 +1,12 @@
 /**
  * Backends that run a capture tool writing pcap/pcapng to stdout: local dumpcap or tcpdump, or
  * tcpdump on another host over ssh. The tools carry kernel timestamps and report drops on exit.
+ *
+ * Stopping: stop() first waits the tool's hold time (its read timeout, so the last partly filled
+ * ring block is written), then asks the tool to finish: SIGINT to a local tool; for ssh, it closes
+ * ssh's stdin, and the remote shell that watches it stops tcpdump (see sshCommand). Either way the
+ * tool writes what it still has and its statistics, then exits; SIGKILL only if it has not after
+ * STOP_TIMEOUT_MS.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { CaptureStreamParser } from '../pcap-stream';
@@ -22,6 +28,11 @@ export interface ToolCommand {
    * (measured: 5 packets sent 50 ms before SIGINT, 0 written, with both tools), so stop() waits this long first.
    */
   readonly holdMs: number;
+  /**
+   * Stopped by closing its stdin (a pipe, held open until then) instead of SIGINT: the ssh
+   * backend, whose remote side stops tcpdump when the channel's input ends.
+   */
+  readonly stopOnEof?: boolean;
 }
 
 const SNAPLEN = 262144;
@@ -67,7 +78,50 @@ export function shellQuote(s: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`;
 }
 
-/** `ssh [-p port] [user@]host [sudo -n] tcpdump -i IF -U -w - FILTER`, key-based, never prompting. */
+/**
+ * What the remote user's login shell runs (one line, no single quote: any login shell that knows
+ * `exec` and '...' can pass it on): a POSIX sh with this script, tcpdump's words as "$@".
+ *
+ * Why not just `tcpdump ...`: when ssh goes away, nothing tells a remote tcpdump (no pty, so no
+ * SIGHUP); it only dies of SIGPIPE at its next write, which on a quiet filter may be never — an
+ * orphan capture on the database host. So the shell keeps ssh's stdin (fd 3), runs tcpdump in the
+ * background (stdin /dev/null), and a watcher blocks reading fd 3. stop() closes ssh's stdin; ssh
+ * sends EOF, the read returns, and the watcher sends SIGTERM to its process group (sshd made the
+ * session its own; `exec` keeps the login shell out of it). tcpdump writes its last packets and
+ * its statistics and exits, the shell exits with tcpdump's status, the channel closes, ssh exits.
+ * The same EOF comes when the ssh connection drops or the local ssh is killed: sshd closes the
+ * shell's stdin, so the remote tcpdump does not outlive its session in any case. If tcpdump exits
+ * on its own (bad filter, no permission), the shell kills the watcher and exits with its status,
+ * and its error reaches us on stderr as before.
+ *
+ * Signalling the group rather than a pid: it reaches tcpdump under sudo too, where `$!` is sudo.
+ * The user cannot signal sudo (root), and sudo would not relay it anyway (it ignores signals from
+ * its parent's process group, which the watcher is in). So with sudo, tcpdump is told `-Z <remote
+ * user>`: after opening the capture device it drops root for that user, which may then signal it;
+ * this needs no sudo rights beyond tcpdump (`sudo -n kill` would). The shell and the watcher ignore
+ * the SIGTERM (the trap comes after tcpdump starts, so tcpdump keeps its own handler); sudo stays
+ * out of it (no permission, or it ignores the sender) and exits when tcpdump does. Out of reach:
+ * a sudo that logs I/O (log_output) runs tcpdump in a session of its own; that one still stops
+ * only at its next packet after ssh is gone.
+ */
+function remoteScript(sudo: boolean): string {
+  return [
+    'exec 3<&0 </dev/null',
+    `${sudo ? 'sudo -n tcpdump -Z "$(id -un)"' : 'tcpdump'} "$@" 3<&- & t=$!`,
+    'trap "" TERM',
+    '{ read line <&3; kill -TERM 0; } & w=$!',
+    'exec 3<&-',
+    'wait $t; s=$?',
+    'kill -KILL $w 2>/dev/null',
+    'exit $s',
+  ].join('; ');
+}
+
+/**
+ * `ssh [-p port] [user@]host exec sh -c SCRIPT dbwire-capture -i IF -U -w - ... FILTER`, key-based,
+ * never prompting, stdin kept open as the stop signal (see remoteScript). Every word is quoted for
+ * the remote shell: the interface and filter reach tcpdump as they are, never as shell code.
+ */
 export function sshCommand(target: SshTarget, iface: string, filter: string, bufferMiB: number): ToolCommand {
   const cmd = findTool('ssh');
   if (!cmd) throw new CaptureFailure('missing-tool', 'ssh is not installed (Debian/Ubuntu: sudo apt-get install openssh-client)');
@@ -76,9 +130,9 @@ export function sshCommand(target: SshTarget, iface: string, filter: string, buf
   if (target.port) args.push('-p', String(target.port));
   if (target.identity) args.push('-i', target.identity, '-o', 'IdentitiesOnly=yes');
   for (const o of target.options ?? []) args.push('-o', o);
-  const remote = [...(target.sudo ? ['sudo', '-n'] : []), 'tcpdump', ...tcpdumpArgs(iface, filter, bufferMiB)].map(shellQuote).join(' ');
+  const remote = ['exec', 'sh', '-c', remoteScript(!!target.sudo), 'dbwire-capture', ...tcpdumpArgs(iface, filter, bufferMiB)].map(shellQuote).join(' ');
   args.push(target.destination, remote);
-  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m, holdMs: TCPDUMP_HOLD_MS };
+  return { name: `ssh ${target.destination}`, cmd, args, ready: /listening on /m, holdMs: TCPDUMP_HOLD_MS, stopOnEof: true };
 }
 
 const START_TIMEOUT_MS = 30_000;
@@ -109,12 +163,13 @@ export class StreamBackend implements CaptureBackend {
     try {
       // Its own process group: a Ctrl-C in the terminal must reach only the capture process, which
       // stops the tool after its hold time; the tool interrupted at once would lose its last block.
-      child = spawn(cmd, args, { stdio: ['ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'], detached: true });
+      child = spawn(cmd, args, { stdio: [this.command.stopOnEof ? 'pipe' : 'ignore', fifo ? fifo.writeFd : 'pipe', 'pipe'], detached: true });
     } catch (e) {
       fifo?.close();
       throw e;
     }
     fifo?.closeWriteEnd(); // the child has its copy; ours would keep EOF from ever coming
+    child.stdin?.on('error', () => { /* EPIPE once the child has gone: it is stopping anyway */ });
     this.child = child;
     const poller = fifo ? new FifoPoller(fifo.readFd, (chunk) => this.onData(chunk)) : null;
     let exited = false;
@@ -185,7 +240,11 @@ export class StreamBackend implements CaptureBackend {
       await Promise.race([this.closed, new Promise<void>((r) => { wait = setTimeout(r, this.command.holdMs + HOLD_MARGIN_MS); })]);
       clearTimeout(wait);
     }
-    if (running()) child.kill('SIGINT');
+    if (running()) {
+      // Finish now: the tool writes what it still holds and its statistics, then exits.
+      if (this.command.stopOnEof) child.stdin?.end();
+      else child.kill('SIGINT');
+    }
     const t = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await this.closed;
     clearTimeout(t);

@@ -38,7 +38,10 @@ describe('ssh command', () => {
     const c = sshCommand({ destination: 'admin@db1', port: 2222, sudo: true, identity: '/k', options: ['UserKnownHostsFile=/kh'] }, 'eth0', 'tcp port 3306', 64);
     expect(c.args).toEqual(expect.arrayContaining(['-o', 'BatchMode=yes', '-p', '2222', '-i', '/k', 'UserKnownHostsFile=/kh']));
     expect(c.args.at(-2)).toBe('admin@db1');
-    expect(c.args.at(-1)).toBe("sudo -n tcpdump -i eth0 -U -w - -s 262144 -B 65536 'tcp port 3306'");
+    // Through a remote sh that stops tcpdump when ssh's stdin ends; tcpdump's words as its "$@".
+    expect(c.args.at(-1)).toMatch(/^exec sh -c '[^']*sudo -n tcpdump -Z "\$\(id -un\)" "\$@" [^']*kill -TERM 0[^']*' dbwire-capture /);
+    expect(c.args.at(-1)).toMatch(/ dbwire-capture -i eth0 -U -w - -s 262144 -B 65536 'tcp port 3306'$/);
+    expect(c.stopOnEof).toBe(true);
     expect(() => sshCommand({ destination: '-oProxyCommand=x' }, 'lo', '', 1)).toThrow(/bad ssh destination/);
   });
 });
