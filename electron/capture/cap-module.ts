@@ -11,28 +11,43 @@ export interface CapDevice {
   readonly flags?: string;
 }
 
+/** libpcap's counters (pcap_stats). */
+export interface CapStats { readonly received: number; readonly dropped: number; readonly ifDropped: number }
+
+export interface CapOpenOptions {
+  /** Deliver each packet at once (libpcap immediate mode); false packs packets into ring blocks. */
+  readonly immediate: boolean;
+  /** libpcap's read timeout; in block mode, how long a partly filled block waits before delivery. */
+  readonly timeoutMs: number;
+}
+
+/** cap as patched by build/cap-patch.mjs: open() options, kernel timestamps, wire length, stats(). */
 export interface CapHandle {
-  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
+  open(device: string, filter: string, bufSize: number, buffer: Buffer, options: CapOpenOptions): string;
   close(): void;
-  on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): this;
+  stats(): CapStats;
+  on(event: 'packet', listener: (nbytes: number, truncated: boolean, tsSec: number, tsNsec: number, wireLength: number) => void): this;
   removeAllListeners(event?: string): this;
 }
 
 export interface CapModule {
-  readonly Cap: { new (): CapHandle; deviceList(): CapDevice[] };
+  readonly Cap: { new (): CapHandle; readonly prototype: object; deviceList(): CapDevice[] };
 }
 
 let loaded: CapModule | null = null;
 let loadError: string | null = null;
 
 export const CAP_INSTALL_HINT =
-  'the "cap" capture module is not built: install libpcap-dev (Debian/Ubuntu: sudo apt-get install libpcap-dev) and run "npm rebuild cap"';
+  'the "cap" capture module is not built: install libpcap-dev (Debian/Ubuntu: sudo apt-get install libpcap-dev) and run "node build/cap-patch.mjs --strict"';
 
 /** The module, or null with `capLoadError()` saying why. */
 export function tryLoadCap(): CapModule | null {
   if (loaded || loadError) return loaded;
   try {
-    loaded = createRequire(import.meta.url)('cap') as CapModule;
+    const m = createRequire(import.meta.url)('cap') as CapModule;
+    // Stock cap lacks what the backend needs (timestamps, block mode, drop counters).
+    if (typeof (m.Cap.prototype as Partial<CapHandle>).stats !== 'function') loadError = `${CAP_INSTALL_HINT} (the installed build is not patched)`;
+    else loaded = m;
   } catch (e) {
     loadError = `${CAP_INSTALL_HINT} (${(e as Error).message.split('\n')[0]})`;
   }

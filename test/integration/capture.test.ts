@@ -37,6 +37,13 @@ async function sizes(file: string): Promise<{ count: number; bytes: number }> {
   return { count: lens.length, bytes: lens.reduce((a, l) => a + Number(l), 0) };
 }
 
+/** Each frame's timestamp in microseconds since the first frame's second (exact in a double). */
+async function micros(file: string): Promise<number[]> {
+  const t = await tshark(file, { fields: ['frame.time_epoch'] });
+  const base = Number(t[0]?.split('.')[0] ?? 0);
+  return t.map((v) => { const [s = '0', f = ''] = v.split('.'); return (Number(s) - base) * 1e6 + Number(f.padEnd(9, '0')) / 1e3; });
+}
+
 describe('dbwire capture -D', () => {
   it('names the same capture interfaces as tshark -D', async () => {
     const ours = await dbwire(['capture', '-D']);
@@ -103,6 +110,12 @@ describe('capture on lo during a MariaDB session, against tcpdump', () => {
       const [ours, theirs] = await Promise.all([sizes(kept), sizes(ref)]);
       expect(ours.count).toBeGreaterThan(10);
       expect(ours).toEqual(theirs);
+      // Every backend carries kernel timestamps (cap through build/cap-patch.mjs). Each packet
+      // socket is stamped as the kernel hands it the packet, so two captures differ by a few
+      // microseconds (measured: 1-15 µs); a packet stamped when delivered to JS would be off by up
+      // to the 100 ms block timeout.
+      const [ourTimes, refTimes] = await Promise.all([micros(kept), micros(ref)]);
+      expect(ourTimes.map((t, i) => Math.abs(t - refTimes[i]!) < 1000), JSON.stringify([ourTimes, refTimes])).toEqual(refTimes.map(() => true));
       expect(end.stats.decoded).toBe(theirs.count);
       const refQueries = await fieldValues(ref, 'mysql.query', [`tcp.port==${db.port},mysql`]);
       expect(refQueries).toContain(`SELECT * FROM t_${backend} ORDER BY id`);

@@ -8,6 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { capBuiltPatched, patchAndBuildCap } from '../../build/cap-patch.mjs';
 
 /**
  * Debian packages the tests need, each with the files that prove it is installed (any one of
@@ -120,23 +121,26 @@ export function ensurePrereqs(packages = SYSTEM_PACKAGES) {
 
 /**
  * The optional `cap` capture module (node-gyp, needs libpcap-dev): when `npm install` ran before
- * libpcap-dev was there, it was skipped or left unbuilt. Build it now that the headers exist.
+ * libpcap-dev was there, it was skipped or left unbuilt. Install it if npm dropped it, then patch
+ * and build it (build/cap-patch.mjs) now that the headers exist.
  */
 export function ensureCapModule() {
   const root = new URL('../..', import.meta.url).pathname;
-  if (existsSync(join(root, 'node_modules/cap/build/Release/cap.node'))) return 0;
+  if (capBuiltPatched()) return 0;
   const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
   const spec = pkg.optionalDependencies?.cap;
   if (!spec) return 0;
-  console.error('[prereqs] building the optional capture module "cap" against libpcap-dev');
-  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-  const args = existsSync(join(root, 'node_modules/cap/package.json')) ? ['rebuild', 'cap'] : ['install', '--no-save', '--no-audit', '--no-fund', `cap@${spec}`];
-  const r = spawnSync(npm, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0 || !existsSync(join(root, 'node_modules/cap/build/Release/cap.node'))) {
-    console.error(`[prereqs] npm ${args.join(' ')} failed: the capture tests need it (is libpcap-dev installed?)`);
-    return 1;
+  if (!existsSync(join(root, 'node_modules/cap/package.json'))) {
+    console.error('[prereqs] installing the optional capture module "cap"');
+    const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+    const args = ['install', '--no-save', '--no-audit', '--no-fund', '--ignore-scripts', `cap@${spec}`];
+    const r = spawnSync(npm, args, { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.status !== 0) {
+      console.error(`[prereqs] npm ${args.join(' ')} failed: the capture tests need it`);
+      return 1;
+    }
   }
-  return 0;
+  return patchAndBuildCap({ strict: true });
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;

@@ -137,8 +137,11 @@ export function sshCommand(target: SshTarget, iface: string, filter: string, buf
 
 const START_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 5_000;
-/** Added to the tool's hold time: timer slack, and the last write travelling to us. */
-const HOLD_MARGIN_MS = 100;
+/**
+ * Added to the tool's hold time: timer slack, and the tool being scheduled to read the retired
+ * block and write it to us. 100 ms lost all 25 last packets of dumpcap once on a loaded machine.
+ */
+const HOLD_MARGIN_MS = 300;
 
 export class StreamBackend implements CaptureBackend {
   readonly name: string;

@@ -1,9 +1,8 @@
 // The capture process's plumbing: the FIFO a capture tool writes into (polled reads, everything
-// read by the time the writer exits, EOF seen), and the monotonic clock that stamps cap's packets.
+// read by the time the writer exits, EOF seen).
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { Fifo, FifoPoller } from '../../../electron/capture/fifo';
-import { MonotonicWallClock } from '../../../electron/capture/clock';
 
 describe('Fifo and FifoPoller', () => {
   it('delivers every byte a child writes, in order, and sees the end once it exits', async () => {
@@ -45,27 +44,5 @@ describe('Fifo and FifoPoller', () => {
     while (!poller.ended && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
     poller.close();
     expect(Buffer.concat(chunks).toString()).toBe('late');
-  });
-});
-
-describe('MonotonicWallClock', () => {
-  it('stamps wall time to within the millisecond Date.now() gives, and never goes back', () => {
-    const c = new MonotonicWallClock();
-    let prev = 0;
-    for (let i = 0; i < 2000; i++) {
-      const before = Date.now();
-      c.stamp();
-      const after = Date.now();
-      const ms = c.sec * 1000 + c.nsec / 1e6;
-      expect(c.nsec).toBeGreaterThanOrEqual(0);
-      expect(c.nsec).toBeLessThan(1e9);
-      expect(Number.isInteger(c.sec) && Number.isInteger(c.nsec)).toBe(true);
-      // Date.now() truncates to the millisecond: the true time lies in [before, after + 1).
-      expect(ms).toBeGreaterThanOrEqual(before - 0.05);
-      expect(ms).toBeLessThan(after + 1.05);
-      const ns = c.sec * 1e9 + c.nsec;
-      expect(ns).toBeGreaterThanOrEqual(prev);
-      prev = ns;
-    }
   });
 });
