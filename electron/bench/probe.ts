@@ -50,7 +50,7 @@ export async function probe(file: string, outDir: string): Promise<ProbeResult> 
   const passMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
   if (firstPageMs < 0) { encodeRows(s.rows(0, 100)); firstPageMs = passMs; }
-  const transactions = (await s.transactions()).length;
+  const transactions = await s.transactionCount();
   const frames = s.store.count;
   const rssBytesPerPacket = (process.memoryUsage().rss - rss0) / frames;
   let t = performance.now();

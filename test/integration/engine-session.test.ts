@@ -14,6 +14,8 @@ import { CaptureSession } from '../../electron/engine/store/capture-session';
 import { compileFilter } from '../../electron/engine/filter/index';
 import { runPass } from '../../electron/engine/pass';
 import { TransactionTracker } from '../../electron/engine/analysis/transactions';
+import { ConnectionTracker } from '../../electron/engine/analysis/connections/tracker';
+import { buildReport } from '../../electron/engine/analysis/connections/report';
 import { encodeRows } from '../../shared/api/rows';
 import { columnDump, decodeAsMap, dumpDissection, sequentialFrames, shuffled, type SequentialFrame } from '../unit/store/engine-compare';
 
@@ -67,6 +69,16 @@ describe('first pass', () => {
     const txs = await parallel.transactions();
     expect(txs.length).toBeGreaterThan(10);
     expect(txs).toEqual(tracker.finish());
+  });
+
+  it('gives the connections (timelines with their requests) a sequential pass reports', async () => {
+    const tracker = new TransactionTracker();
+    const conns = new ConnectionTracker(new Set(decodeAs.keys()));
+    await runPass(cap.file, { decodeAs, onTcp: (h, r) => conns.onTcp(h, r), onEvent: (e, m) => { tracker.onEvent(e, m); conns.onEvent(e, m); } });
+    const report = buildReport(conns.records.values(), tracker.finish(), conns.captureEnd);
+    const ours = await parallel.connections();
+    expect(ours.some((c) => c.timeline.some((e) => e.kind === 'request'))).toBe(true);
+    expect(JSON.stringify(ours)).toBe(JSON.stringify(report.connections));
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import type { Transaction } from '../../../shared/api/types';
 import type { AppEvent } from './events';
+import { TransactionTable } from './transaction-table';
 import type { EventMeta } from '../decode/session';
 
 interface OpenTx {
@@ -32,7 +33,10 @@ const toNs = (m: EventMeta) => BigInt(m.tsSec) * 1_000_000_000n + BigInt(m.tsNse
 
 export class TransactionTracker {
   private readonly open = new Map<number, OpenTx[]>();
-  private readonly done: OpenTx[] = [];
+  /** Finished transactions, in the order they finished, in columns (a capture has hundreds of thousands). */
+  private readonly done = new TransactionTable();
+  /** Request order of each row of `done`. */
+  private doneSeq: number[] = [];
   private seq = 0;
   private readonly order = new WeakMap<OpenTx, number>();
 
@@ -55,7 +59,7 @@ export class TransactionTracker {
       responseNs: null, statement: e.statement, params: e.params, status: 'ok', reqBytes: m.bytes, respBytes: 0, key: e.key,
     };
     this.order.set(tx, this.seq++);
-    if (e.expectsResponse === false) this.done.push(tx);
+    if (e.expectsResponse === false) this.finished(tx);
     else this.queue(m.stream).push(tx);
   }
 
@@ -74,29 +78,42 @@ export class TransactionTracker {
       tx.errorMessage ??= e.errorMessage;
     }
     if (e.rows !== undefined) tx.rows = e.rows;
-    if (e.final) { q.splice(i, 1); this.done.push(tx); }
+    if (e.final) { q.splice(i, 1); this.finished(tx); }
   }
 
   /** Lost bytes: every open request of the stream may have lost its request or response bytes. */
   private gap(m: EventMeta): void {
     const q = this.open.get(m.stream);
     if (!q) return;
-    for (const tx of q.splice(0)) { tx.status = 'damaged'; this.done.push(tx); }
+    for (const tx of q.splice(0)) { tx.status = 'damaged'; this.finished(tx); }
+  }
+
+  private finished(tx: OpenTx): void {
+    this.done.push(toTransaction(tx));
+    this.doneSeq.push(this.order.get(tx)!);
+  }
+
+  /** All transactions in request order, in columns; requests still open at the end are 'no-response'. */
+  finishTable(): TransactionTable {
+    for (const q of this.open.values()) {
+      for (const tx of q.splice(0)) { if (tx.responseFrame === null) tx.status = 'no-response'; this.finished(tx); }
+    }
+    const order = this.doneSeq.map((_, i) => i).sort((a, b) => this.doneSeq[a]! - this.doneSeq[b]!);
+    return this.done.permute(order);
   }
 
   /** All transactions in request order; requests still open at the end are 'no-response'. */
   finish(): Transaction[] {
-    const all = [...this.done];
-    for (const q of this.open.values()) for (const tx of q) { if (tx.responseFrame === null) tx.status = 'no-response'; all.push(tx); }
-    all.sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-    return all.map(toTransaction);
+    return this.finishTable().toArray();
   }
 
   /** The transactions so far, leaving open requests open (live capture): unanswered ones read as 'no-response' in the copy only. */
   snapshot(): Transaction[] {
-    const open = new Set([...this.open.values()].flat());
-    const all = [...this.done, ...open].sort((a, b) => this.order.get(a)! - this.order.get(b)!);
-    return all.map((t) => toTransaction(open.has(t) && t.responseFrame === null ? { ...t, status: 'no-response' } : t));
+    const rows: { seq: number; tx: Transaction }[] = this.doneSeq.map((seq, i) => ({ seq, tx: this.done.get(i) }));
+    for (const q of this.open.values()) {
+      for (const t of q) rows.push({ seq: this.order.get(t)!, tx: toTransaction(t.responseFrame === null ? { ...t, status: 'no-response' } : t) });
+    }
+    return rows.sort((a, b) => a.seq - b.seq).map((r) => r.tx);
   }
 }
 

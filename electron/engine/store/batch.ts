@@ -4,7 +4,7 @@
  * saw first. Plain typed arrays, so a batch crosses threads as transferred buffers.
  */
 import type { ConnectionDetail } from '../analysis/connections/report';
-import type { Transaction } from '../../../shared/api/types';
+import type { PackedTransactions } from '../analysis/transaction-table';
 
 /** FrameBatch.kind bits. */
 export const KIND_TCP = 1;
@@ -79,7 +79,8 @@ export interface ShardResult {
   readonly shard: number;
   readonly frames: number;
   readonly error: string | null;
-  readonly transactions: readonly Transaction[];
+  /** In request order; connections' timelines leave the requests out (see buildReport's requestEvents). */
+  readonly transactions: PackedTransactions;
   readonly connections: readonly ConnectionDetail[];
   readonly interfaces: readonly InterfaceSummary[];
   readonly format: 'pcap' | 'pcapng';

@@ -9,7 +9,8 @@ import type { RowInput } from '../../../shared/api/rows';
 import { checkFilter, type FilterError } from '../filter/index';
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
 import type { Dissected } from '../decode/dissect';
-import type { ConnectionDetail } from '../analysis/connections/report';
+import { withRequests, type ConnectionDetail } from '../analysis/connections/report';
+import { TransactionTable } from '../analysis/transaction-table';
 import { TA } from '../analysis/tcp-types';
 import { runShardWorkers, defaultShards, type ShardRun } from '../workers/pool';
 import type { FrameBatch, InterfaceSummary, ShardResult } from './batch';
@@ -58,7 +59,7 @@ export class CaptureSession {
   private viewPlan: FilterPlan | null = null;
   private viewUpTo = 0;
   private live: LiveTables | null = null;
-  private txs: Transaction[] = [];
+  private txs = new TransactionTable(0);
   private conns: ConnectionDetail[] = [];
   private passError: string | null = null;
   private finished = false;
@@ -172,23 +173,17 @@ export class CaptureSession {
     this.interfaces = r0.interfaces;
     this.sectionComments = r0.sectionComments;
     this.passError = results.find((r) => r.error)?.error ?? null;
-    const txs: Transaction[] = [];
     const conns: ConnectionDetail[] = [];
     // The results are this session's own objects (a worker's message, or the in-thread pass that
-    // just ended): renumbering streams in place keeps a second copy of every transaction off the heap.
+    // just ended): renumbering streams in place keeps a second copy of every connection off the heap.
     for (const r of results) {
-      for (const t of r.transactions) {
-        (t as Mutable<Transaction>).stream = this.store.globalTcpStream(r.shard, t.stream);
-        txs.push(t);
-      }
       for (const c of r.connections) {
         (c as Mutable<ConnectionDetail>).stream = this.store.globalTcpStream(r.shard, c.stream);
         conns.push(c);
       }
     }
-    txs.sort((a, b) => a.requestFrame - b.requestFrame); // stable: a shard's order is kept within a frame
     conns.sort((a, b) => a.stream - b.stream);
-    this.txs = txs;
+    this.txs = TransactionTable.merge(results.map((r) => TransactionTable.unpack(r.transactions)), (k, stream) => this.store.globalTcpStream(results[k]!.shard, stream));
     this.conns = conns;
     this.live = null;
     if (this.follow) this.extendView();
@@ -301,12 +296,21 @@ export class CaptureSession {
 
   async transactions(): Promise<readonly Transaction[]> {
     await this.settled();
-    return this.live ? this.live.transactions() : this.txs;
+    return this.live ? this.live.transactions() : this.txs.toArray();
+  }
+
+  /** How many transactions the pass found (so far, while following), without making them. */
+  async transactionCount(): Promise<number> {
+    await this.settled();
+    return this.live ? this.live.transactions().length : this.txs.length;
   }
 
   async connections(): Promise<readonly ConnectionDetail[]> {
     await this.settled();
-    return this.live ? this.live.connections() : this.conns;
+    if (this.live) return this.live.connections();
+    // Timelines are kept without their requests (one event per transaction); add them now.
+    const byStream = this.txs.byStream();
+    return this.conns.map((c) => ({ ...c, timeline: withRequests(c.timeline, (byStream.get(c.stream) ?? []).map((i) => this.txs.get(i))) }));
   }
 
   /** Both directions' TCP payload of a stream in frame order (retransmitted copies left out). */

@@ -10,6 +10,7 @@ import { dissectFrame } from '../decode/dissect';
 import { TransactionTracker } from '../analysis/transactions';
 import { ConnectionTracker } from '../analysis/connections/tracker';
 import { buildReport } from '../analysis/connections/report';
+import { DEFAULT_THRESHOLDS } from '../analysis/connections/thresholds';
 import { TA, TH_FIN, TH_RST, TH_SYN } from '../analysis/tcp-types';
 import type { ConnectionDetail } from '../analysis/connections/report';
 import type { Transaction } from '../../../shared/api/types';
@@ -220,10 +221,10 @@ async function passOver(
     await pause();
   }
   conns.captureEnd = Math.max(conns.captureEnd, tcpEndTime);
-  const transactions = tx.finish();
-  const report = buildReport(conns.records.values(), transactions, conns.captureEnd);
+  const transactions = tx.finishTable();
+  const report = buildReport(conns.records.values(), transactions, conns.captureEnd, DEFAULT_THRESHOLDS, { requestEvents: false });
   return {
-    shard: o.shard, frames: index, error: reader.error ? reader.error.message : null, transactions, connections: report.connections,
+    shard: o.shard, frames: index, error: reader.error ? reader.error.message : null, transactions: transactions.pack(), connections: report.connections,
     interfaces: interfacesOf(reader),
     format: reader.format, compression: reader.compression, sectionComments: [...reader.sectionComments],
   };

@@ -4,6 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { batchTransfer } from '../store/batch';
+import { TransactionTable } from '../analysis/transaction-table';
 import { runShardPass, type ShardPassOptions } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
 
@@ -12,5 +13,5 @@ const opts = workerData as ShardPassOptions;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
 runShardPass(opts, (batch) => post({ type: 'batch', batch }, batchTransfer(batch)))
-  .then((result) => post({ type: 'done', result }))
+  .then((result) => post({ type: 'done', result }, TransactionTable.transfer(result.transactions)))
   .catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));

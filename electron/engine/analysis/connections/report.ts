@@ -2,6 +2,7 @@
 import type { Connection, TcpState, Transaction } from '../../../../shared/api/types';
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
+import { TransactionTable } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
@@ -40,13 +41,21 @@ export function endpointText(key: string, port: number): string {
   return key.startsWith('6:') ? `[${addr}]:${port}` : `${addr}:${port}`;
 }
 
-export function buildReport(records: Iterable<ConnRecord>, txs: readonly Transaction[], captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS): ConnectionsReport {
-  const byStream = new Map<number, Transaction[]>();
-  for (const t of txs) {
-    let l = byStream.get(t.stream);
-    if (!l) { l = []; byStream.set(t.stream, l); }
-    l.push(t);
-  }
+export interface ReportOptions {
+  /**
+   * Whether each connection's timeline lists its requests. The session engine leaves them out and
+   * adds them when the connections are asked for (withRequests): a timeline event per transaction
+   * would be a second copy of every transaction on the heap.
+   */
+  readonly requestEvents?: boolean;
+}
+
+export function buildReport(
+  records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionTable, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
+  opts: ReportOptions = {},
+): ConnectionsReport {
+  const table = txs instanceof TransactionTable ? txs : TransactionTable.from(txs);
+  const byStream = table.byStream();
   const out: ConnectionDetail[] = [];
   const clientStates: Partial<Record<TcpState, number>> = {};
   const serverStates: Partial<Record<TcpState, number>> = {};
@@ -54,14 +63,10 @@ export function buildReport(records: Iterable<ConnRecord>, txs: readonly Transac
   for (const c of records) {
     const info = appStreamInfo(c.conv.app);
     if (info && !c.rolesFromSyn && (info.serverKey !== c.serverKey || info.serverPort !== c.serverPort)) swapRoles(c);
-    const t = byStream.get(c.stream) ?? [];
+    const t = (byStream.get(c.stream) ?? []).map((i) => table.get(i));
     const v = verdictFor(c, t, th, captureEnd);
     const lat = t.map((x) => x.latency).filter((x): x is number => x !== null).sort((a, b) => a - b);
-    const timeline = [...c.timeline, ...t.map((x): TimelineEvent => ({
-      kind: 'request', frame: x.requestFrame, time: x.time, end: 'client', detail: x.statement,
-      endFrame: x.responseFrame ?? undefined, endTime: x.latency !== null ? x.time + x.latency : undefined,
-      latency: x.latency ?? undefined, status: x.status === 'error' ? `error ${x.errorCode ?? ''}`.trim() : x.status,
-    }))].sort((a, b) => a.frame - b.frame || a.time - b.time);
+    const timeline = opts.requestEvents === false ? [...c.timeline] : withRequests(c.timeline, t);
     const cs = c.states.state('client'), ss = c.states.state('server');
     clientStates[cs] = (clientStates[cs] ?? 0) + 1;
     serverStates[ss] = (serverStates[ss] ?? 0) + 1;
@@ -96,6 +101,15 @@ export function buildReport(records: Iterable<ConnRecord>, txs: readonly Transac
   }
   out.sort((a, b) => a.stream - b.stream);
   return { connections: out, clientStates, serverStates, verdicts, capture: captureVerdict(out, th) };
+}
+
+/** A connection's timeline with its transactions' requests merged in, in frame order. */
+export function withRequests(timeline: readonly TimelineEvent[], txs: readonly Transaction[]): TimelineEvent[] {
+  return [...timeline, ...txs.map((x): TimelineEvent => ({
+    kind: 'request', frame: x.requestFrame, time: x.time, end: 'client', detail: x.statement,
+    endFrame: x.responseFrame ?? undefined, endTime: x.latency !== null ? x.time + x.latency : undefined,
+    latency: x.latency ?? undefined, status: x.status === 'error' ? `error ${x.errorCode ?? ''}`.trim() : x.status,
+  }))].sort((a, b) => a.frame - b.frame || a.time - b.time);
 }
 
 /**

@@ -1,0 +1,54 @@
+// Transactions in columns: every field comes back exactly (nulls, absent fields, statements with
+// any code unit), across pack/unpack (the worker boundary), and merge keeps request-frame order.
+import { describe, expect, it } from 'vitest';
+import type { Transaction } from '../../../shared/api/types';
+import { TransactionTable } from '../../../electron/engine/analysis/transaction-table';
+import { prng } from '../../support/prng';
+
+const base: Transaction = {
+  stream: 3, protocol: 'pgsql', requestFrame: 10, responseFrame: 12, lastResponseFrame: 14, time: 1700000000.123456789,
+  latency: 0.000123, statement: 'SELECT 1', status: 'ok', errorCode: undefined, errorMessage: undefined, rows: 1, bytes: [40, 120],
+};
+
+function randomTx(rnd: () => number, frame: number): Transaction {
+  const pick = <T,>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const text = Array.from({ length: Math.floor(rnd() * 40) }, () => String.fromCharCode(pick([0x41, 0x20, 0xe9, 0x80, 0x9f, 0x00, 0xff, 0x4e2d, 0xd800, 0xdfff, 0x1f]))).join('');
+  const answered = rnd() < 0.8;
+  const status = pick(['ok', 'error', 'no-response', 'damaged'] as const);
+  return {
+    stream: Math.floor(rnd() * 50), protocol: pick(['mysql', 'pgsql', 'tds', 'memcache', 'resp']), requestFrame: frame,
+    responseFrame: answered ? frame + 1 : null, lastResponseFrame: answered ? frame + 2 : null, time: 1.7e9 + rnd() * 1e5,
+    latency: answered ? rnd() / 100 : null, statement: text, status,
+    errorCode: status === 'error' ? pick(['42P01', '1146', undefined]) : undefined,
+    errorMessage: status === 'error' ? pick(['no such table', 'Ünknown — 表', undefined]) : undefined,
+    rows: rnd() < 0.5 ? Math.floor(rnd() * 1000) : undefined, bytes: [Math.floor(rnd() * 1e6), Math.floor(rnd() * 1e9)],
+  };
+}
+
+describe('TransactionTable', () => {
+  it('gives back every transaction exactly, before and after crossing a thread boundary', () => {
+    const rnd = prng(7);
+    const txs = [base, { ...base, responseFrame: null, lastResponseFrame: null, latency: null, rows: undefined, status: 'no-response' as const },
+      ...Array.from({ length: 3000 }, (_, i) => randomTx(rnd, i + 20))];
+    const t = TransactionTable.from(txs);
+    expect(t.length).toBe(txs.length);
+    expect(t.toArray()).toEqual(txs);
+    const packed = t.pack();
+    const copy = structuredClone(packed, { transfer: TransactionTable.transfer(packed) });
+    expect(TransactionTable.unpack(copy).toArray()).toEqual(txs);
+    // Lone surrogates and C1 controls survive (TextDecoder's "latin1" would turn 0x80 into "€").
+    expect(TransactionTable.from([{ ...base, statement: '\ud800x\u0080' }]).get(0).statement).toBe('\ud800x\u0080');
+  });
+
+  it('merges tables in request-frame order, the earlier table first on ties, renumbering streams', () => {
+    const a = TransactionTable.from([1, 4, 4, 9].map((f) => ({ ...base, requestFrame: f, statement: `a${f}`, stream: 0 })));
+    const b = TransactionTable.from([2, 4, 10].map((f) => ({ ...base, requestFrame: f, statement: `b${f}`, stream: 1 })));
+    const m = TransactionTable.merge([a, b], (k, s) => 100 * (k + 1) + s);
+    expect(m.toArray().map((t) => `${t.statement}@${t.stream}`)).toEqual(['a1@100', 'b2@201', 'a4@100', 'a4@100', 'b4@201', 'a9@100', 'b10@201']);
+    expect([...m.byStream()]).toEqual([[100, [0, 2, 3, 5]], [201, [1, 4, 6]]]);
+  });
+
+  it('refuses a row it does not have', () => {
+    expect(() => TransactionTable.from([base]).get(1)).toThrow(RangeError);
+  });
+});
