@@ -1,11 +1,17 @@
 /**
  * Developer check over a folder of captures (the team corpus): for each file, the parallel first
  * pass (2 workers) must equal the single-thread pass, and random access to every frame (shuffled)
- * must equal a sequential dissection. `node --import tsx electron/bench/corpus-check.ts DIR`
+ * must equal a sequential dissection, and transactions and connections must equal what one
+ * sequential pass (`dbwire queries` / `dbwire conns`) reports. `node --import tsx electron/bench/corpus-check.ts DIR`
  */
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CaptureSession } from '../engine/store/capture-session';
+import { runPass } from '../engine/pass';
+import { TransactionTracker } from '../engine/analysis/transactions';
+import { ConnectionTracker } from '../engine/analysis/connections/tracker';
+import { buildReport, type ConnectionDetail } from '../engine/analysis/connections/report';
+import type { Transaction } from '../../shared/api/types';
 import { columnDump, dumpDissection, sequentialFrames, shuffled } from '../../test/unit/store/engine-compare';
 
 function files(dir: string): string[] {
@@ -16,6 +22,15 @@ function files(dir: string): string[] {
     else if (/\.(pcap|pcapng|cap|gz|zst)$/.test(name)) out.push(p);
   }
   return out.sort();
+}
+
+/** Transactions and connections as `dbwire queries` / `dbwire conns` compute them: one sequential pass. */
+async function sequentialTables(file: string): Promise<{ transactions: Transaction[]; connections: readonly ConnectionDetail[] }> {
+  const tracker = new TransactionTracker();
+  const conns = new ConnectionTracker(new Set());
+  await runPass(file, { decodeAs: new Map(), onTcp: (h, r) => conns.onTcp(h, r), onEvent: (e, m) => { tracker.onEvent(e, m); conns.onEvent(e, m); } });
+  const transactions = tracker.finish();
+  return { transactions, connections: buildReport(conns.records.values(), transactions, conns.captureEnd).connections };
 }
 
 async function check(file: string): Promise<string> {
@@ -31,6 +46,9 @@ async function check(file: string): Promise<string> {
     if (diff >= 0 || ca.length !== cb.length) return `parallel columns differ at frame ${diff + 1}`;
     if (JSON.stringify(await a.transactions()) !== JSON.stringify(await b.transactions())) return 'parallel transactions differ';
     if (JSON.stringify(await a.connections()) !== JSON.stringify(await b.connections())) return 'parallel connections differ';
+    const sequential = await sequentialTables(file);
+    if (JSON.stringify(await a.transactions()) !== JSON.stringify(sequential.transactions)) return 'transactions differ from a sequential pass';
+    if (JSON.stringify(await a.connections()) !== JSON.stringify(sequential.connections)) return 'connections differ from a sequential pass';
     const rows = a.rows(0, seq.length);
     for (let i = 0; i < seq.length; i++) {
       const info = Buffer.from(rows[i]!.info as Uint8Array).toString('utf8');

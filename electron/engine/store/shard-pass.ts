@@ -119,7 +119,6 @@ async function passOver(
   };
 
   let maxTcpStream = -1;
-  let tcpEndTime = 0;
   let firstNs: bigint | null = null;
   let prevSec = 0, prevNsec = 0, havePrev = false;
   let index = 0;
@@ -128,7 +127,7 @@ async function passOver(
   const summaryTree = new SummaryTree(new Uint8Array(0));
   follow?.tables?.({
     transactions: () => tx.snapshot(),
-    connections: () => buildReport(conns.records.values(), tx.snapshot(), Math.max(conns.captureEnd, tcpEndTime)).connections,
+    connections: () => buildReport(conns.records.values(), tx.snapshot(), conns.captureEnd).connections,
   });
 
   for (;;) {
@@ -158,7 +157,9 @@ async function passOver(
         extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp, custom: fr.custom });
       }
       const hash = tcpFlowHash(fr.linkType, fr.data);
-      if (hash !== NOT_TCP) tcpEndTime = Math.max(tcpEndTime, fr.tsSec + fr.tsNsec / 1e9);
+      // The capture's clock (its end, and jumps where captures were merged) is every TCP frame's,
+      // not only this shard's: a shard sees it as a sequential pass does.
+      if (hash !== NOT_TCP) conns.observe(fr.tsSec + fr.tsNsec / 1e9);
       firstNs ??= BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
       if (ownerOf(hash, o.shards) === o.shard) {
         // A shard skips frames: give the frame-timing fields the capture's own previous frame.
@@ -220,7 +221,6 @@ async function passOver(
     onBatch(batch);
     await pause();
   }
-  conns.captureEnd = Math.max(conns.captureEnd, tcpEndTime);
   const transactions = tx.finishTable();
   const report = buildReport(conns.records.values(), transactions, conns.captureEnd, DEFAULT_THRESHOLDS, { requestEvents: false });
   return {

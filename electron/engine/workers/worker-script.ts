@@ -5,6 +5,7 @@
  * loader hooks slow each worker's start. The bundle is rebuilt when any input file changes.
  * Fallback: a bootstrap that registers tsx in the worker and imports the TypeScript entry.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ENTRY = fileURLToPath(new URL('./shard-worker.ts', import.meta.url));
 const BOOTSTRAP = new URL('./shard-worker.mjs', import.meta.url);
-const CACHE_DIR = join(tmpdir(), `dbwire-worker-${process.getuid?.() ?? 'u'}`);
+// One cache per checkout: two trees on one machine would otherwise overwrite each other's bundle
+// while the other's workers start from it.
+const CACHE_DIR = join(tmpdir(), `dbwire-worker-${process.getuid?.() ?? 'u'}-${createHash('sha256').update(ENTRY).digest('hex').slice(0, 12)}`);
 
 interface Manifest {
   readonly entry: string;

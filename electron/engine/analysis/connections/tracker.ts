@@ -23,8 +23,12 @@ export class ConnectionTracker {
 
   constructor(private readonly decodeAsPorts: ReadonlySet<number> = new Set()) {}
 
-  onTcp(h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
-    const time = h.tsSec + h.tsNsec / 1e9;
+  /**
+   * The capture clock: the end of the capture, and forward jumps (merged captures). Called for
+   * every TCP segment by onTcp; a pass that dissects only some connections (a shard) calls it for
+   * the others too. Calling it again with the same time changes nothing.
+   */
+  observe(time: number): void {
     if (this.captureEnd && time - this.captureEnd > CAPTURE_BREAK_SECONDS) {
       // Captures merged into one file: idleness of the connections seen so far ends at the break.
       const marked: ConnRecord[] = [];
@@ -37,6 +41,11 @@ export class ConnectionTracker {
       this.lastJump = null;
     }
     this.captureEnd = Math.max(this.captureEnd, time);
+  }
+
+  onTcp(h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
+    const time = h.tsSec + h.tsNsec / 1e9;
+    this.observe(time);
     let c = this.records.get(r.stream);
     if (!c) {
       c = newRecord(r.stream, r.conv, time, h.frame);
