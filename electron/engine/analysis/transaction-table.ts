@@ -62,11 +62,7 @@ export class TransactionTable {
   }
 
   push(t: Transaction): void {
-    const i = this.count;
-    if ((i + 1) * NUM_COLS > this.num.length) {
-      this.num = grow(this.num, (i + 1) * NUM_COLS * 2);
-      this.small = grow(this.small, (i + 1) * SMALL_COLS * 2);
-    }
+    const i = this.newRow();
     const n = i * NUM_COLS, s = i * SMALL_COLS;
     this.num[n + STREAM] = t.stream;
     this.num[n + REQ] = t.requestFrame;
@@ -81,7 +77,36 @@ export class TransactionTable {
     this.small[s + PROTOCOL] = this.protocolOf(t.protocol);
     this.storeText(i, t.statement);
     if (t.errorCode !== undefined || t.errorMessage !== undefined) this.errors.set(i, [t.errorCode, t.errorMessage]);
-    this.count++;
+  }
+
+  /** Appends row `i` of `src` column by column (no object, no text decoding), with `stream` as its stream. */
+  private copyRow(src: TransactionTable, i: number, stream: number): void {
+    const r = this.newRow();
+    const n = r * NUM_COLS, s = r * SMALL_COLS;
+    this.num.set(src.num.subarray(i * NUM_COLS, (i + 1) * NUM_COLS), n);
+    this.num[n + STREAM] = stream;
+    this.small.set(src.small.subarray(i * SMALL_COLS, (i + 1) * SMALL_COLS), s);
+    this.small[s + PROTOCOL] = this.protocolOf(src.protocols[src.small[i * SMALL_COLS + PROTOCOL]!]!);
+    const at = src.num[i * NUM_COLS + TEXT_AT]!, len = src.num[i * NUM_COLS + TEXT_LEN]!;
+    if (src.small[i * SMALL_COLS + WIDE]) {
+      this.num[n + TEXT_AT] = this.reserveWide(len);
+      this.text16.set(src.text16.subarray(at, at + len), this.num[n + TEXT_AT]);
+    } else {
+      this.num[n + TEXT_AT] = this.reserveNarrow(len);
+      this.text8.set(src.text8.subarray(at, at + len), this.num[n + TEXT_AT]);
+    }
+    const err = src.errors.get(i);
+    if (err) this.errors.set(r, err);
+  }
+
+  /** Index of a new row at the end, with room for it. */
+  private newRow(): number {
+    const i = this.count++;
+    if ((i + 1) * NUM_COLS > this.num.length) {
+      this.num = grow(this.num, (i + 1) * NUM_COLS * 2);
+      this.small = grow(this.small, (i + 1) * SMALL_COLS * 2);
+    }
+    return i;
   }
 
   stream(i: number): number {
@@ -127,7 +152,7 @@ export class TransactionTable {
   /** A new table with the rows in `order` (row indices of this one). */
   permute(order: ArrayLike<number>): TransactionTable {
     const t = new TransactionTable(Math.max(1, order.length));
-    for (let k = 0; k < order.length; k++) t.push(this.get(order[k]!));
+    for (let k = 0; k < order.length; k++) t.copyRow(this, order[k]!, this.stream(order[k]!));
     return t;
   }
 
@@ -145,8 +170,8 @@ export class TransactionTable {
         if (at[k]! < tables[k]!.count && (best < 0 || tables[k]!.requestFrame(at[k]!) < tables[best]!.requestFrame(at[best]!))) best = k;
       }
       if (best < 0) return out;
-      const row = tables[best]!.get(at[best]!++);
-      out.push({ ...row, stream: renumber(best, row.stream) });
+      const src = tables[best]!, i = at[best]!++;
+      out.copyRow(src, i, renumber(best, src.stream(i)));
     }
   }
 
@@ -189,23 +214,29 @@ export class TransactionTable {
   }
 
   /** Statements as code units: one byte each when they all fit (almost always), else two. */
-  private storeText(i: number, s: string): void {
+  private storeText(i: number, text: string): void {
     const n = i * NUM_COLS;
     let wide = false;
-    for (let k = 0; k < s.length && !wide; k++) wide = s.charCodeAt(k) > 255;
-    if (wide) {
-      if (this.used16 + s.length > this.text16.length) this.text16 = grow(this.text16, (this.used16 + s.length) * 2);
-      for (let k = 0; k < s.length; k++) this.text16[this.used16 + k] = s.charCodeAt(k);
-      this.num[n + TEXT_AT] = this.used16;
-      this.used16 += s.length;
-    } else {
-      if (this.used8 + s.length > this.text8.length) this.text8 = grow(this.text8, (this.used8 + s.length) * 2);
-      for (let k = 0; k < s.length; k++) this.text8[this.used8 + k] = s.charCodeAt(k);
-      this.num[n + TEXT_AT] = this.used8;
-      this.used8 += s.length;
-    }
-    this.num[n + TEXT_LEN] = s.length;
+    for (let k = 0; k < text.length && !wide; k++) wide = text.charCodeAt(k) > 255;
+    const at = wide ? this.reserveWide(text.length) : this.reserveNarrow(text.length);
+    const heap = wide ? this.text16 : this.text8;
+    for (let k = 0; k < text.length; k++) heap[at + k] = text.charCodeAt(k);
+    this.num[n + TEXT_AT] = at;
+    this.num[n + TEXT_LEN] = text.length;
     this.small[i * SMALL_COLS + WIDE] = wide ? 1 : 0;
+  }
+
+  /** Room for `len` one-byte code units at the end of the text heap; returns where it starts. */
+  private reserveNarrow(len: number): number {
+    if (this.used8 + len > this.text8.length) this.text8 = grow(this.text8, (this.used8 + len) * 2);
+    this.used8 += len;
+    return this.used8 - len;
+  }
+
+  private reserveWide(len: number): number {
+    if (this.used16 + len > this.text16.length) this.text16 = grow(this.text16, (this.used16 + len) * 2);
+    this.used16 += len;
+    return this.used16 - len;
   }
 
   private text(i: number): string {

@@ -9,7 +9,7 @@ import type { RowInput } from '../../../shared/api/rows';
 import { checkFilter, type FilterError } from '../filter/index';
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
 import type { Dissected } from '../decode/dissect';
-import { withRequests, type ConnectionDetail } from '../analysis/connections/report';
+import { transactionsByStream, withRequests, type ConnectionDetail } from '../analysis/connections/report';
 import { TransactionTable } from '../analysis/transaction-table';
 import { TA } from '../analysis/tcp-types';
 import { runShardWorkers, defaultShards, type ShardRun } from '../workers/pool';
@@ -309,8 +309,8 @@ export class CaptureSession {
     await this.settled();
     if (this.live) return this.live.connections();
     // Timelines are kept without their requests (one event per transaction); add them now.
-    const byStream = this.txs.byStream();
-    return this.conns.map((c) => ({ ...c, timeline: withRequests(c.timeline, (byStream.get(c.stream) ?? []).map((i) => this.txs.get(i))) }));
+    const ofStream = transactionsByStream(this.txs);
+    return this.conns.map((c) => ({ ...c, timeline: withRequests(c.timeline, ofStream(c.stream)) }));
   }
 
   /** Both directions' TCP payload of a stream in frame order (retransmitted copies left out). */

@@ -54,8 +54,7 @@ export function buildReport(
   records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionTable, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
   opts: ReportOptions = {},
 ): ConnectionsReport {
-  const table = txs instanceof TransactionTable ? txs : TransactionTable.from(txs);
-  const byStream = table.byStream();
+  const byStream = transactionsByStream(txs);
   const out: ConnectionDetail[] = [];
   const clientStates: Partial<Record<TcpState, number>> = {};
   const serverStates: Partial<Record<TcpState, number>> = {};
@@ -63,7 +62,7 @@ export function buildReport(
   for (const c of records) {
     const info = appStreamInfo(c.conv.app);
     if (info && !c.rolesFromSyn && (info.serverKey !== c.serverKey || info.serverPort !== c.serverPort)) swapRoles(c);
-    const t = (byStream.get(c.stream) ?? []).map((i) => table.get(i));
+    const t = byStream(c.stream);
     const v = verdictFor(c, t, th, captureEnd);
     const lat = t.map((x) => x.latency).filter((x): x is number => x !== null).sort((a, b) => a - b);
     const timeline = opts.requestEvents === false ? [...c.timeline] : withRequests(c.timeline, t);
@@ -101,6 +100,21 @@ export function buildReport(
   }
   out.sort((a, b) => a.stream - b.stream);
   return { connections: out, clientStates, serverStates, verdicts, capture: captureVerdict(out, th) };
+}
+
+/** Each stream's transactions, in order; from a table, made only for the streams asked for. */
+export function transactionsByStream(txs: readonly Transaction[] | TransactionTable): (stream: number) => Transaction[] {
+  if (txs instanceof TransactionTable) {
+    const rows = txs.byStream();
+    return (stream) => (rows.get(stream) ?? []).map((i) => txs.get(i));
+  }
+  const m = new Map<number, Transaction[]>();
+  for (const t of txs) {
+    let l = m.get(t.stream);
+    if (!l) { l = []; m.set(t.stream, l); }
+    l.push(t);
+  }
+  return (stream) => m.get(stream) ?? [];
 }
 
 /** A connection's timeline with its transactions' requests merged in, in frame order. */
