@@ -9,10 +9,11 @@ import { ether, ipv4, tcp, writePcap, type PcapRecord } from '../support/frames'
 import { CaptureSession } from '../../electron/engine/store/capture-session';
 import { CAPTURE_BREAK_SECONDS } from '../../electron/engine/analysis/connections/thresholds';
 import { tcpFlowHash } from '../../electron/engine/store/flow-key';
-import { ownerOf } from '../../electron/engine/store/shard-pass';
+import { ShardAssigner } from '../../electron/engine/store/shard-assign';
 
 let dir: string;
 let file: string;
+const recs: PcapRecord[] = [];
 const CONNS = 12;
 const T0 = 1_700_000_000;
 
@@ -22,7 +23,6 @@ const segment = (port: number, seq: number, sec: number): PcapRecord =>
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'dbwire-shard-clock-'));
   file = join(dir, 'jump.pcap');
-  const recs: PcapRecord[] = [];
   // Every connection talks for a minute, then the clock jumps past the break; one connection goes on.
   for (let s = 0; s < 60; s += 10) for (let c = 0; c < CONNS; c++) recs.push(segment(40000 + c, 1000 + s, T0 + s));
   for (let s = 0; s < 5; s++) recs.push(segment(40000, 2000 + s, T0 + CAPTURE_BREAK_SECONDS * 2 + s));
@@ -34,7 +34,8 @@ afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 describe('the capture clock in the parallel pass', () => {
   it('gives each connection the verdict of a sequential pass, whichever worker owns it', async () => {
     // The connections are spread over both workers, and the one that goes on is on one of them only.
-    const owners = new Set(Array.from({ length: CONNS }, (_, c) => ownerOf(tcpFlowHash(1, segment(40000 + c, 0, 0).data), 2)));
+    const assigner = new ShardAssigner(2);
+    const owners = new Set(recs.map((r) => assigner.ownerOf(tcpFlowHash(1, r.data), r.data.length)));
     expect(owners).toEqual(new Set([0, 1]));
     const sequential = await CaptureSession.open(file, { workers: 0 });
     const parallel = await CaptureSession.open(file, { workers: 2 });

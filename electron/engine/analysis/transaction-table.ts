@@ -9,6 +9,9 @@ import type { Transaction } from '../../../shared/api/types';
 const STATUSES = ['ok', 'error', 'no-response', 'damaged'] as const satisfies readonly Transaction['status'][];
 const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'no-response': 2, damaged: 3 };
 
+/** What a connection's verdict reads of a transaction (no statement text to decode). */
+export type TxBrief = Pick<Transaction, 'requestFrame' | 'responseFrame' | 'latency' | 'status' | 'errorCode' | 'errorMessage'>;
+
 /** A table as plain data for postMessage (every typed array trimmed to `count`). */
 export interface PackedTransactions {
   readonly count: number;
@@ -27,6 +30,9 @@ const NUM_COLS = 11;
 const STATUS = 0, PROTOCOL = 1, WIDE = 2;
 const SMALL_COLS = 3;
 
+/** A code unit past Latin-1: the statement goes to the two-byte heap. */
+const WIDE_CHAR = /[^\u0000-\u00ff]/;
+
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
@@ -42,11 +48,11 @@ export class TransactionTable {
   private readonly protocolIndex = new Map<string, number>();
   private readonly errors: Map<number, readonly [string | undefined, string | undefined]>;
 
-  constructor(capacity = 1024) {
+  constructor(capacity = 1024, text8 = capacity * 64, text16 = 0) {
     this.num = new Float64Array(capacity * NUM_COLS);
     this.small = new Uint8Array(capacity * SMALL_COLS);
-    this.text8 = new Uint8Array(capacity * 64);
-    this.text16 = new Uint16Array(0);
+    this.text8 = new Uint8Array(text8);
+    this.text16 = new Uint16Array(text16);
     this.protocols = [];
     this.errors = new Map();
   }
@@ -62,21 +68,34 @@ export class TransactionTable {
   }
 
   push(t: Transaction): void {
+    this.pushRow(
+      t.stream, t.protocol, t.requestFrame, t.responseFrame, t.lastResponseFrame, t.time, t.latency, t.statement, t.status,
+      t.errorCode, t.errorMessage, t.rows, t.bytes[0], t.bytes[1],
+    );
+  }
+
+  /** push() without a Transaction object (the tracker's path: one per finished request). */
+  pushRow(
+    stream: number, protocol: string, requestFrame: number, responseFrame: number | null, lastResponseFrame: number | null,
+    time: number, latency: number | null, statement: string, status: Transaction['status'], errorCode: string | undefined,
+    errorMessage: string | undefined, rows: number | undefined, reqBytes: number, respBytes: number,
+  ): void {
     const i = this.newRow();
     const n = i * NUM_COLS, s = i * SMALL_COLS;
-    this.num[n + STREAM] = t.stream;
-    this.num[n + REQ] = t.requestFrame;
-    this.num[n + RESP] = orNaN(t.responseFrame);
-    this.num[n + LAST] = orNaN(t.lastResponseFrame);
-    this.num[n + TIME] = t.time;
-    this.num[n + LATENCY] = orNaN(t.latency);
-    this.num[n + ROWS] = orNaN(t.rows);
-    this.num[n + REQ_BYTES] = t.bytes[0];
-    this.num[n + RESP_BYTES] = t.bytes[1];
-    this.small[s + STATUS] = STATUS_CODE[t.status];
-    this.small[s + PROTOCOL] = this.protocolOf(t.protocol);
-    this.storeText(i, t.statement);
-    if (t.errorCode !== undefined || t.errorMessage !== undefined) this.errors.set(i, [t.errorCode, t.errorMessage]);
+    const num = this.num;
+    num[n + STREAM] = stream;
+    num[n + REQ] = requestFrame;
+    num[n + RESP] = orNaN(responseFrame);
+    num[n + LAST] = orNaN(lastResponseFrame);
+    num[n + TIME] = time;
+    num[n + LATENCY] = orNaN(latency);
+    num[n + ROWS] = orNaN(rows);
+    num[n + REQ_BYTES] = reqBytes;
+    num[n + RESP_BYTES] = respBytes;
+    this.small[s + STATUS] = STATUS_CODE[status];
+    this.small[s + PROTOCOL] = this.protocolOf(protocol);
+    this.storeText(i, statement);
+    if (errorCode !== undefined || errorMessage !== undefined) this.errors.set(i, [errorCode, errorMessage]);
   }
 
   /** Appends row `i` of `src` column by column (no object, no text decoding), with `stream` as its stream. */
@@ -131,6 +150,15 @@ export class TransactionTable {
     };
   }
 
+  brief(i: number): TxBrief {
+    const n = i * NUM_COLS;
+    const err = this.errors.get(i);
+    return {
+      requestFrame: this.num[n + REQ]!, responseFrame: orNull(this.num[n + RESP]!), latency: orNull(this.num[n + LATENCY]!),
+      status: STATUSES[this.small[i * SMALL_COLS + STATUS]!]!, errorCode: err?.[0], errorMessage: err?.[1],
+    };
+  }
+
   toArray(): Transaction[] {
     const out = new Array<Transaction>(this.count);
     for (let i = 0; i < this.count; i++) out[i] = this.get(i);
@@ -151,7 +179,7 @@ export class TransactionTable {
 
   /** A new table with the rows in `order` (row indices of this one). */
   permute(order: ArrayLike<number>): TransactionTable {
-    const t = new TransactionTable(Math.max(1, order.length));
+    const t = new TransactionTable(Math.max(1, order.length), this.used8, this.used16);
     for (let k = 0; k < order.length; k++) t.copyRow(this, order[k]!, this.stream(order[k]!));
     return t;
   }
@@ -175,10 +203,11 @@ export class TransactionTable {
     }
   }
 
+  /** The table as plain data; arrays already exactly full are handed over as they are (not copied). */
   pack(): PackedTransactions {
     return {
-      count: this.count, num: this.num.slice(0, this.count * NUM_COLS), small: this.small.slice(0, this.count * SMALL_COLS),
-      text8: this.text8.slice(0, this.used8), text16: this.text16.slice(0, this.used16), protocols: [...this.protocols],
+      count: this.count, num: exact(this.num, this.count * NUM_COLS), small: exact(this.small, this.count * SMALL_COLS),
+      text8: exact(this.text8, this.used8), text16: exact(this.text16, this.used16), protocols: [...this.protocols],
       errors: [...this.errors].map(([i, [code, message]]) => [i, code, message] as const),
     };
   }
@@ -216,11 +245,10 @@ export class TransactionTable {
   /** Statements as code units: one byte each when they all fit (almost always), else two. */
   private storeText(i: number, text: string): void {
     const n = i * NUM_COLS;
-    let wide = false;
-    for (let k = 0; k < text.length && !wide; k++) wide = text.charCodeAt(k) > 255;
+    const wide = WIDE_CHAR.test(text);
     const at = wide ? this.reserveWide(text.length) : this.reserveNarrow(text.length);
-    const heap = wide ? this.text16 : this.text8;
-    for (let k = 0; k < text.length; k++) heap[at + k] = text.charCodeAt(k);
+    if (wide) for (let k = 0; k < text.length; k++) this.text16[at + k] = text.charCodeAt(k);
+    else if (text.length) Buffer.from(this.text8.buffer, this.text8.byteOffset, this.text8.length).write(text, at, 'latin1');
     this.num[n + TEXT_AT] = at;
     this.num[n + TEXT_LEN] = text.length;
     this.small[i * SMALL_COLS + WIDE] = wide ? 1 : 0;
@@ -246,6 +274,10 @@ export class TransactionTable {
     if (this.small[i * SMALL_COLS + WIDE]) return Buffer.from(this.text16.buffer, this.text16.byteOffset + at * 2, len * 2).toString('utf16le');
     return Buffer.from(this.text8.buffer, this.text8.byteOffset + at, len).toString('latin1');
   }
+}
+
+function exact<T extends Float64Array | Uint8Array | Uint16Array>(a: T, n: number): T {
+  return (a.length === n && a.byteOffset === 0 && a.buffer.byteLength === a.byteLength ? a : a.slice(0, n)) as T;
 }
 
 function grow<T extends Float64Array | Uint8Array | Uint16Array>(a: T, min: number): T {

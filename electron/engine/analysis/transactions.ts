@@ -11,13 +11,17 @@ import { TransactionTable } from './transaction-table';
 import type { EventMeta } from '../decode/session';
 
 interface OpenTx {
+  /** Request order (the table is sorted by it at the end). */
+  seq: number;
   stream: number;
   protocol: string;
   requestFrame: number;
-  requestNs: bigint;
+  reqSec: number;
+  reqNsec: number;
   responseFrame: number | null;
   lastResponseFrame: number | null;
-  responseNs: bigint | null;
+  respSec: number;
+  respNsec: number;
   statement: string;
   params: readonly string[] | undefined;
   status: Transaction['status'];
@@ -29,7 +33,6 @@ interface OpenTx {
   key?: string | number;
 }
 
-const toNs = (m: EventMeta) => BigInt(m.tsSec) * 1_000_000_000n + BigInt(m.tsNsec);
 
 export class TransactionTracker {
   private readonly open = new Map<number, OpenTx[]>();
@@ -38,7 +41,6 @@ export class TransactionTracker {
   /** Request order of each row of `done`. */
   private doneSeq: number[] = [];
   private seq = 0;
-  private readonly order = new WeakMap<OpenTx, number>();
 
   /** Feed one decoder event. */
   onEvent(e: AppEvent, m: EventMeta): void {
@@ -55,10 +57,10 @@ export class TransactionTracker {
 
   private request(e: Extract<AppEvent, { kind: 'request' }>, m: EventMeta, protocol: string): void {
     const tx: OpenTx = {
-      stream: m.stream, protocol, requestFrame: m.frame, requestNs: toNs(m), responseFrame: null, lastResponseFrame: null,
-      responseNs: null, statement: e.statement, params: e.params, status: 'ok', reqBytes: m.bytes, respBytes: 0, key: e.key,
+      seq: this.seq++, stream: m.stream, protocol, requestFrame: m.frame, reqSec: m.tsSec, reqNsec: m.tsNsec, responseFrame: null,
+      lastResponseFrame: null, respSec: 0, respNsec: 0, statement: e.statement, params: e.params, status: 'ok', reqBytes: m.bytes,
+      respBytes: 0, key: e.key,
     };
-    this.order.set(tx, this.seq++);
     if (e.expectsResponse === false) this.finished(tx);
     else this.queue(m.stream).push(tx);
   }
@@ -69,7 +71,7 @@ export class TransactionTracker {
     const i = e.key !== undefined ? q.findIndex((t) => t.key === e.key) : 0;
     if (i < 0) return;
     const tx = q[i]!;
-    if (tx.responseFrame === null) { tx.responseFrame = m.frame; tx.responseNs = toNs(m); }
+    if (tx.responseFrame === null) { tx.responseFrame = m.frame; tx.respSec = m.tsSec; tx.respNsec = m.tsNsec; }
     tx.lastResponseFrame = m.frame;
     tx.respBytes += m.bytes;
     if (e.status === 'error') {
@@ -89,8 +91,12 @@ export class TransactionTracker {
   }
 
   private finished(tx: OpenTx): void {
-    this.done.push(toTransaction(tx));
-    this.doneSeq.push(this.order.get(tx)!);
+    const t = txTimes(tx);
+    this.done.pushRow(
+      tx.stream, tx.protocol, tx.requestFrame, tx.responseFrame, tx.lastResponseFrame, t.time, t.latency, statementOf(tx), tx.status,
+      tx.errorCode, tx.errorMessage, tx.rows, tx.reqBytes, tx.respBytes,
+    );
+    this.doneSeq.push(tx.seq);
   }
 
   /** All transactions in request order, in columns; requests still open at the end are 'no-response'. */
@@ -98,6 +104,10 @@ export class TransactionTracker {
     for (const q of this.open.values()) {
       for (const tx of q.splice(0)) { if (tx.responseFrame === null) tx.status = 'no-response'; this.finished(tx); }
     }
+    // Usually they finished in the order they were asked: then the table is already in order.
+    let sorted = true;
+    for (let i = 1; i < this.doneSeq.length && sorted; i++) sorted = this.doneSeq[i - 1]! < this.doneSeq[i]!;
+    if (sorted) return this.done;
     const order = this.doneSeq.map((_, i) => i).sort((a, b) => this.doneSeq[a]! - this.doneSeq[b]!);
     return this.done.permute(order);
   }
@@ -111,19 +121,30 @@ export class TransactionTracker {
   snapshot(): Transaction[] {
     const rows: { seq: number; tx: Transaction }[] = this.doneSeq.map((seq, i) => ({ seq, tx: this.done.get(i) }));
     for (const q of this.open.values()) {
-      for (const t of q) rows.push({ seq: this.order.get(t)!, tx: toTransaction(t.responseFrame === null ? { ...t, status: 'no-response' } : t) });
+      for (const t of q) rows.push({ seq: t.seq, tx: toTransaction(t.responseFrame === null ? { ...t, status: 'no-response' } : t) });
     }
     return rows.sort((a, b) => a.seq - b.seq).map((r) => r.tx);
   }
 }
 
+const statementOf = (t: OpenTx): string => (t.params?.length ? `${t.statement} [${t.params.join(', ')}]` : t.statement);
+
+/**
+ * Request time and latency in seconds, from whole nanoseconds as doubles: s × 1e9 is exact and the
+ * sum rounds once, so these equal the BigInt computation (exact while a latency is under 104 days).
+ */
+function txTimes(t: OpenTx): { time: number; latency: number | null } {
+  const req = t.reqSec * 1e9 + t.reqNsec;
+  const latency = t.responseFrame === null ? null : ((t.respSec - t.reqSec) * 1e9 + (t.respNsec - t.reqNsec)) / 1e9;
+  return { time: req / 1e9, latency };
+}
+
 function toTransaction(t: OpenTx): Transaction {
-  const statement = t.params?.length ? `${t.statement} [${t.params.join(', ')}]` : t.statement;
+  const { time, latency } = txTimes(t);
   return {
     stream: t.stream, protocol: t.protocol, requestFrame: t.requestFrame, responseFrame: t.responseFrame,
-    lastResponseFrame: t.lastResponseFrame, time: Number(t.requestNs) / 1e9,
-    latency: t.responseNs === null ? null : Number(t.responseNs - t.requestNs) / 1e9,
-    statement, status: t.status, errorCode: t.errorCode, errorMessage: t.errorMessage, rows: t.rows,
+    lastResponseFrame: t.lastResponseFrame, time, latency,
+    statement: statementOf(t), status: t.status, errorCode: t.errorCode, errorMessage: t.errorMessage, rows: t.rows,
     bytes: [t.reqBytes, t.respBytes],
   };
 }

@@ -35,7 +35,7 @@ export interface FrameInput {
 export interface Dissected {
   readonly tree: PacketTree;
   readonly pinfo: PacketInfo;
-  /** Nanoseconds since the first frame of the capture (frame.time_relative). */
+  /** Nanoseconds since the first frame of the capture (frame.time_relative); 0 with a lean tree. */
   readonly relNs: bigint;
 }
 
@@ -43,7 +43,8 @@ export interface Dissected {
 export function dissectFrame(session: DissectSession, fr: FrameInput, tree: PacketTree = new PacketTree(fr.data)): Dissected {
   const pinfo = newPacketInfo(fr.num, fr.tsSec, fr.tsNsec);
   const tvb = new Tvb(fr.data, 0, 0, fr.origLen);
-  const frameItem = addFrameItem(session, tree, tvb, fr);
+  // A lean tree keeps no frame item (its fields come from the index); only the protocol list.
+  const frameItem = tree.lean ? (tree.protocols.push(FRAME.name), null) : addFrameItem(session, tree, tvb, fr);
   const L = new Layers(tree, pinfo, session);
   try {
     if (fr.custom) L.data(tvb);
@@ -58,6 +59,7 @@ export function dissectFrame(session: DissectSession, fr: FrameInput, tree: Pack
       pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo} [Malformed Packet]` : '[Malformed Packet]';
     }
   }
+  if (!frameItem) return { tree, pinfo, relNs: 0n };
   const protocols = tree.protocols.filter((p) => p !== 'frame' && p !== '_ws.malformed');
   const protocolsNode = protocolsItem(frameItem);
   if (protocolsNode) protocolsNode.value = withEthertype(protocols).join(':');

@@ -9,6 +9,18 @@ export function dissectEthernet(L: Layers, tvb: Tvb): void {
   const { tree, pinfo } = L;
   const F = ETH.f;
   tvb.check(0, 14);
+  const type = tvb.u16(12);
+  if (tree.lean && type > 1500) {
+    // The first pass: no items, and MAC texts only when no upper layer set the address columns.
+    tree.protocol(null, ETH, tvb, 0, 14);
+    pinfo.colProtocol = 'Ethernet';
+    try {
+      dissectEthertype(L, type, tvb.sub(14));
+    } finally {
+      if (!pinfo.src) { pinfo.src = macText(tvb.bytes(6, 6)); pinfo.dst = macText(tvb.bytes(0, 6)); }
+    }
+    return;
+  }
   const dst = tvb.bytes(0, 6), src = tvb.bytes(6, 6);
   const item = tree.protocol(null, ETH, tvb, 0, 14, `Ethernet II, Src: ${macText(src)}, Dst: ${macText(dst)}`);
   const d = tree.add(item, F.dst, tvb, 0, 6, dst);
@@ -22,7 +34,6 @@ export function dissectEthernet(L: Layers, tvb: Tvb): void {
   pinfo.src = macText(src);
   pinfo.dst = macText(dst);
   pinfo.colProtocol = 'Ethernet';
-  const type = tvb.u16(12);
   if (type <= 1500) {
     // 802.3 with a length field: LLC follows, which we do not decode.
     tree.add(item, F.len, tvb, 12, 2, type);

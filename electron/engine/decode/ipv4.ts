@@ -2,7 +2,7 @@
 import { IP, IP_PROTOCOLS } from '../../../shared/fields/ip';
 import type { Layers } from './layers';
 import type { Tvb } from './tvb';
-import { ipv4Text } from './addr';
+import type { ProtoNode } from './tree';
 
 export function dissectIpv4(L: Layers, tvb: Tvb): number {
   const { tree, pinfo } = L;
@@ -20,41 +20,24 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
     return -1;
   }
   tvb.check(0, 20);
-  const ds = tree.item(item, F.dsfield, tvb, 1, 1);
-  tree.item(ds, F.dscp, tvb, 1, 1);
-  tree.item(ds, F.ecn, tvb, 1, 1);
   let totalLen = tvb.u16(2);
-  const lenItem = tree.add(item, F.len, tvb, 2, 2, totalLen);
-  tree.item(item, F.id, tvb, 4, 2);
-  const fl = tree.item(item, F.flags, tvb, 6, 1);
-  tree.item(fl, F.flagsRb, tvb, 6, 1);
-  tree.item(fl, F.flagsDf, tvb, 6, 1);
-  tree.item(fl, F.flagsMf, tvb, 6, 1);
   const fragWord = tvb.u16(6);
-  tree.item(item, F.fragOffset, tvb, 6, 2);
-  tree.item(item, F.ttl, tvb, 8, 1);
   const proto = tvb.u8(9);
-  tree.add(item, F.proto, tvb, 9, 1, proto);
-  tree.item(item, F.checksum, tvb, 10, 2);
-  tree.generated(item, F.checksumStatus, 2, undefined, tvb.ds, tvb.base + 10);
+  const lenItem = tree.lean ? null : headerItems(L, item, tvb, totalLen, proto);
   const src = tvb.bytes(12, 4), dst = tvb.bytes(16, 4);
-  tree.add(item, F.src, tvb, 12, 4, src);
-  tree.hidden(item, F.addr, tvb, 12, 4, src);
-  tree.add(item, F.dst, tvb, 16, 4, dst);
-  tree.hidden(item, F.addr, tvb, 16, 4, dst);
-  const srcText = ipv4Text(src), dstText = ipv4Text(dst);
-  item.text = `Internet Protocol Version 4, Src: ${srcText}, Dst: ${dstText}`;
+  const srcText = addressText(tvb.u32(12)), dstText = addressText(tvb.u32(16));
+  if (!tree.lean) item.text = `Internet Protocol Version 4, Src: ${srcText}, Dst: ${dstText}`;
   pinfo.src = srcText;
   pinfo.dst = dstText;
   pinfo.colProtocol = 'IPv4';
-  L.net = { family: 4, src, dst, srcKey: '4:' + srcText, dstKey: '4:' + dstText };
+  L.net = { family: 4, src, dst, srcKey: addressKey(tvb.u32(12)), dstKey: addressKey(tvb.u32(16)) };
   if (hlen > 20) {
     tvb.check(0, hlen);
     dissectOptions(L, item, tvb, hlen);
   }
   if (totalLen === 0) totalLen = tvb.reported; // TCP segmentation offload: the length was never filled in
   if (totalLen < hlen) {
-    tree.expert(lenItem, F.lenBad, 'Error', `Bogus IP length (${totalLen}, less than header length ${hlen})`, tvb, 2, 2);
+    tree.expert(lenItem ?? item, F.lenBad, 'Error', `Bogus IP length (${totalLen}, less than header length ${hlen})`, tvb, 2, 2);
     return -1;
   }
   // The payload's length on the wire comes from the header; the capture may hold fewer bytes.
@@ -71,6 +54,56 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
   }
   L.ipPayload(proto, payload);
   return end;
+}
+
+/** The header's field items (a full tree only). Returns the total-length item. */
+function headerItems(L: Layers, item: ProtoNode, tvb: Tvb, totalLen: number, proto: number): ProtoNode {
+  const { tree } = L;
+  const F = IP.f;
+  const ds = tree.item(item, F.dsfield, tvb, 1, 1);
+  tree.item(ds, F.dscp, tvb, 1, 1);
+  tree.item(ds, F.ecn, tvb, 1, 1);
+  const lenItem = tree.add(item, F.len, tvb, 2, 2, totalLen);
+  tree.item(item, F.id, tvb, 4, 2);
+  const fl = tree.item(item, F.flags, tvb, 6, 1);
+  tree.item(fl, F.flagsRb, tvb, 6, 1);
+  tree.item(fl, F.flagsDf, tvb, 6, 1);
+  tree.item(fl, F.flagsMf, tvb, 6, 1);
+  tree.item(item, F.fragOffset, tvb, 6, 2);
+  tree.item(item, F.ttl, tvb, 8, 1);
+  tree.add(item, F.proto, tvb, 9, 1, proto);
+  tree.item(item, F.checksum, tvb, 10, 2);
+  tree.generated(item, F.checksumStatus, 2, undefined, tvb.ds, tvb.base + 10);
+  const src = tvb.bytes(12, 4), dst = tvb.bytes(16, 4);
+  tree.add(item, F.src, tvb, 12, 4, src);
+  tree.hidden(item, F.addr, tvb, 12, 4, src);
+  tree.add(item, F.dst, tvb, 16, 4, dst);
+  tree.hidden(item, F.addr, tvb, 16, 4, dst);
+  return lenItem;
+}
+
+/**
+ * Address texts and conversation keys by address: a capture has few addresses and many packets,
+ * so each text is built once (the cache is dropped if a capture has very many).
+ */
+const texts = new Map<number, string>();
+const keys = new Map<number, string>();
+const MAX_CACHED_ADDRESSES = 65536;
+
+function addressText(a: number): string {
+  let t = texts.get(a);
+  if (t === undefined) {
+    if (texts.size >= MAX_CACHED_ADDRESSES) { texts.clear(); keys.clear(); }
+    t = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    texts.set(a, t);
+  }
+  return t;
+}
+
+function addressKey(a: number): string {
+  let k = keys.get(a);
+  if (k === undefined) { k = '4:' + addressText(a); keys.set(a, k); }
+  return k;
 }
 
 function dissectOptions(L: Layers, parent: ReturnType<Layers['tree']['protocol']>, tvb: Tvb, hlen: number): void {

@@ -33,11 +33,11 @@ export class Layers {
 
   constructor(readonly tree: PacketTree, readonly pinfo: PacketInfo, readonly session: DissectSession) {}
 
-  ipv4(tvb: Tvb): number { return this.nested(() => dissectIpv4(this, tvb)); }
-  ipv6(tvb: Tvb): number { return this.nested(() => dissectIpv6(this, tvb)); }
-  vlan(tvb: Tvb): number { return this.nested(() => dissectVlan(this, tvb)); }
-  ieee8021ad(tvb: Tvb): number { return this.nested(() => dissectIeee8021ad(this, tvb)); }
-  vntag(tvb: Tvb): number { return this.nested(() => dissectVntag(this, tvb)); }
+  ipv4(tvb: Tvb): number { return this.nested(dissectIpv4, tvb); }
+  ipv6(tvb: Tvb): number { return this.nested(dissectIpv6, tvb); }
+  vlan(tvb: Tvb): number { return this.nested(dissectVlan, tvb); }
+  ieee8021ad(tvb: Tvb): number { return this.nested(dissectIeee8021ad, tvb); }
+  vntag(tvb: Tvb): number { return this.nested(dissectVntag, tvb); }
   tcp(tvb: Tvb): void { dissectTcp(this, tvb); }
   udp(tvb: Tvb): void { dissectUdp(this, tvb); }
   data(tvb: Tvb): void { dissectData(this, tvb); }
@@ -68,10 +68,10 @@ export class Layers {
     }
   }
 
-  private nested(fn: () => number): number {
+  private nested(fn: (L: Layers, tvb: Tvb) => number, tvb: Tvb): number {
     if (this.depth >= 16) { this.data_guard(); return -1; }
     this.depth++;
-    try { return fn(); } finally { this.depth--; }
+    try { return fn(this, tvb); } finally { this.depth--; }
   }
 
   private data_guard(): void {

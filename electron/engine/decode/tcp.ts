@@ -3,7 +3,7 @@
  * hand-off of payload to reassembly and the DB decoders (tcp-app.ts).
  */
 import { TCP } from '../../../shared/fields/tcp';
-import type { TcpHeaderFacts } from '../analysis/tcp-types';
+import type { TcpHeaderFacts, TcpSegmentAnalysis } from '../analysis/tcp-types';
 import { TA, TH_ACK, TH_FIN, TH_PUSH, TH_RST, TH_SYN, TH_URG, TH_ECE, TH_CWR, TH_AE } from '../analysis/tcp-types';
 import { addTcpAnalysisTree } from '../analysis/tcp-analysis-tree';
 import type { Layers } from './layers';
@@ -20,7 +20,8 @@ interface ParsedOptions {
   sack: number[];
   tsval?: number;
   tsecr?: number;
-  info: string[];
+  /** The options Info lists (MSS, WS, SACK_PERM, TS) in header order, as [kind, value, value2] triples. */
+  infoTags: number[];
 }
 
 export function dissectTcp(L: Layers, tvb: Tvb): void {
@@ -54,7 +55,7 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
     tree.add(item, F.hdrLen, tvb, 12, 1, hlen);
     return;
   }
-  const opts = hlen > 20 ? parseOptions(tvb, hlen) : { sackPerm: false, sack: [], info: [] };
+  const opts = hlen > 20 ? parseOptions(tvb, hlen) : NO_OPTIONS;
   const net = L.net;
   const facts: TcpHeaderFacts = {
     frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec,
@@ -66,6 +67,41 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   pinfo.stream = r.stream;
   L.session.onTcp?.(facts, r);
 
+  if (!tree.lean) {
+    if (!headerTree(L, item, tvb, facts, r, hlen)) return;
+  } else if (hlen > tvb.length) {
+    tree.malformed(item, 'TCP', `header length ${hlen} is past the end of the packet (${tvb.length} bytes)`);
+    return;
+  }
+  // Built only when read: a DB decoder replaces it on most frames that carry data.
+  pinfo.deferInfo(() => analysisPrefix(r.flags) + infoText(facts, r, opts));
+
+  if (seglen > 0) {
+    const payload = tvb.subReported(hlen, seglen);
+    if (!tree.lean) tree.add(item, F.payload, payload, 0, payload.length, payload.bytes(0, payload.length), `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
+    handTcpPayload(L, payload, facts, r);
+    if (payload.truncated) tree.short(null, 'TCP');
+  }
+}
+
+const NO_OPTIONS: ParsedOptions = { sackPerm: false, sack: [], infoTags: [] };
+
+function infoText(h: TcpHeaderFacts, r: TcpSegmentAnalysis, opts: ParsedOptions): string {
+  let info = `${h.srcPort} → ${h.dstPort} [${flagNames(h.flags)}] Seq=${r.relSeq}`;
+  if (h.flags & TH_ACK) info += ` Ack=${r.relAck}`;
+  info += ` Win=${r.windowSize} Len=${h.seglen}`;
+  const t = opts.infoTags;
+  for (let i = 0; i < t.length; i += 3) {
+    const kind = t[i], a = t[i + 1]!;
+    info += kind === 2 ? ` MSS=${a}` : kind === 3 ? ` WS=${2 ** Math.min(a, 14)}` : kind === 4 ? ' SACK_PERM' : ` TSval=${a} TSecr=${t[i + 2]}`;
+  }
+  return info;
+}
+
+/** The header's items, options and analysis (a full tree only); false when the header is cut short. */
+function headerTree(L: Layers, item: ProtoNode, tvb: Tvb, h: TcpHeaderFacts, r: TcpSegmentAnalysis, hlen: number): boolean {
+  const { tree } = L;
+  const { flags, seq, ack, seglen } = h;
   tree.generated(item, F.stream, r.stream, undefined, tvb.ds, tvb.base);
   tree.generated(item, F.completeness, r.completeness, undefined, tvb.ds, tvb.base);
   tree.generated(item, F.len, seglen, undefined, tvb.ds, tvb.base);
@@ -80,7 +116,7 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
     tree.add(fl, def, tvb, 12, 2, (flags & def.mask!) !== 0);
   }
   tree.generated(fl, F.flagsStr, flagsString(flags));
-  tree.add(item, F.windowSizeValue, tvb, 14, 2, window);
+  tree.add(item, F.windowSizeValue, tvb, 14, 2, h.window);
   tree.generated(item, F.windowSize, r.windowSize);
   if (!(flags & TH_SYN)) tree.generated(item, F.windowSizeScalefactor, r.scaleFactor); // SYN windows are never scaled
   tree.item(item, F.checksum, tvb, 16, 2);
@@ -89,7 +125,7 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   if (hlen > 20) {
     if (hlen > tvb.length) {
       tree.malformed(item, 'TCP', `header length ${hlen} is past the end of the packet (${tvb.length} bytes)`);
-      return;
+      return false;
     }
     addOptionsTree(L, item, tvb, hlen, r.relSack);
   }
@@ -98,27 +134,15 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   tree.generated(ts, F.timeDelta, r.timeDelta);
   addTcpAnalysisTree(tree, item, r, tvb);
 
-  let summary = `Transmission Control Protocol, Src Port: ${srcPort}, Dst Port: ${dstPort}, Seq: ${r.relSeq}`;
+  let summary = `Transmission Control Protocol, Src Port: ${h.srcPort}, Dst Port: ${h.dstPort}, Seq: ${r.relSeq}`;
   if (flags & TH_ACK) summary += `, Ack: ${r.relAck}`;
   summary += `, Len: ${seglen}`;
   tree.setProtocolText(item, summary);
-
-  let info = `${srcPort} → ${dstPort} [${flagNames(flags)}] Seq=${r.relSeq}`;
-  if (flags & TH_ACK) info += ` Ack=${r.relAck}`;
-  info += ` Win=${r.windowSize} Len=${seglen}`;
-  if (opts.info.length) info += ' ' + opts.info.join(' ');
-  pinfo.colInfo = analysisPrefix(r.flags) + info;
-
-  if (seglen > 0) {
-    const payload = tvb.subReported(hlen, seglen);
-    tree.add(item, F.payload, payload, 0, payload.length, payload.bytes(0, payload.length), `TCP payload (${seglen} byte${seglen === 1 ? '' : 's'})`);
-    handTcpPayload(L, payload, facts, r);
-    if (payload.truncated) tree.short(null, 'TCP');
-  }
+  return true;
 }
 
 function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
-  const out: ParsedOptions = { sackPerm: false, sack: [], info: [] };
+  const out: ParsedOptions = { sackPerm: false, sack: [], infoTags: [] };
   let off = 20;
   const end = Math.min(hlen, tvb.length);
   while (off < end) {
@@ -128,14 +152,14 @@ function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
     if (off + 1 >= end) break;
     const len = tvb.u8(off + 1);
     if (len < 2 || off + len > end) break;
-    if (kind === 2 && len === 4) { out.mss = tvb.u16(off + 2); out.info.push(`MSS=${out.mss}`); }
-    else if (kind === 3 && len === 3) { out.wscale = tvb.u8(off + 2); out.info.push(`WS=${2 ** Math.min(out.wscale, 14)}`); }
-    else if (kind === 4 && len === 2) { out.sackPerm = true; out.info.push('SACK_PERM'); }
+    if (kind === 2 && len === 4) { out.mss = tvb.u16(off + 2); out.infoTags.push(2, out.mss, 0); }
+    else if (kind === 3 && len === 3) { out.wscale = tvb.u8(off + 2); out.infoTags.push(3, out.wscale, 0); }
+    else if (kind === 4 && len === 2) { out.sackPerm = true; out.infoTags.push(4, 0, 0); }
     else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
       for (let o = off + 2; o + 8 <= off + len; o += 8) out.sack.push(tvb.u32(o), tvb.u32(o + 4));
     } else if (kind === 8 && len === 10) {
       out.tsval = tvb.u32(off + 2); out.tsecr = tvb.u32(off + 6);
-      out.info.push(`TSval=${out.tsval} TSecr=${out.tsecr}`);
+      out.infoTags.push(8, out.tsval, out.tsecr);
     }
     off += len;
   }

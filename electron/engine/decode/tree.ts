@@ -41,6 +41,11 @@ export class PacketTree {
   private readonly index = new Map<string, ProtoNode[]>();
   /** Names of protocol items in order, for frame.protocols. */
   readonly protocols: string[] = [];
+  /**
+   * True for a tree that keeps no items (the first pass's SummaryTree): layers may then skip
+   * building items and texts, but never a read or bounds check that can make a packet malformed.
+   */
+  get lean(): boolean { return false; }
 
   constructor(frameBytes: Uint8Array) {
     this.dataSources.push({ name: 'Frame', bytes: frameBytes });

@@ -25,7 +25,8 @@ export class Tvb {
   readonly length: number;
   /** Bytes on the wire (≥ length when the capture cut the packet short). */
   readonly reported: number;
-  private readonly view: DataView;
+  /** Made on first use: most views are read by byte arithmetic only, and there are many of them. */
+  private viewCache: DataView | null = null;
 
   /**
    * @param data  the bytes of this view (a subarray; not copied)
@@ -36,7 +37,10 @@ export class Tvb {
   constructor(readonly data: Uint8Array, readonly ds = 0, readonly base = 0, reported = data.length) {
     this.length = data.length;
     this.reported = Math.max(reported, data.length);
-    this.view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  }
+
+  private get view(): DataView {
+    return (this.viewCache ??= new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength));
   }
 
   /** True when the capture kept fewer bytes than the wire carried. */
@@ -74,12 +78,12 @@ export class Tvb {
   }
 
   u8(off: number): number { this.check(off, 1); return this.data[off]!; }
-  u16(off: number): number { this.check(off, 2); return this.view.getUint16(off, false); }
-  u16le(off: number): number { this.check(off, 2); return this.view.getUint16(off, true); }
+  u16(off: number): number { this.check(off, 2); const d = this.data; return (d[off]! << 8) | d[off + 1]!; }
+  u16le(off: number): number { this.check(off, 2); const d = this.data; return d[off]! | (d[off + 1]! << 8); }
   u24(off: number): number { this.check(off, 3); return (this.data[off]! << 16) | (this.data[off + 1]! << 8) | this.data[off + 2]!; }
   u24le(off: number): number { this.check(off, 3); return this.data[off]! | (this.data[off + 1]! << 8) | (this.data[off + 2]! << 16); }
-  u32(off: number): number { this.check(off, 4); return this.view.getUint32(off, false); }
-  u32le(off: number): number { this.check(off, 4); return this.view.getUint32(off, true); }
+  u32(off: number): number { this.check(off, 4); const d = this.data; return ((d[off]! << 24) | (d[off + 1]! << 16) | (d[off + 2]! << 8) | d[off + 3]!) >>> 0; }
+  u32le(off: number): number { this.check(off, 4); const d = this.data; return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0; }
   i32(off: number): number { this.check(off, 4); return this.view.getInt32(off, false); }
   i32le(off: number): number { this.check(off, 4); return this.view.getInt32(off, true); }
   u64(off: number): bigint { this.check(off, 8); return this.view.getBigUint64(off, false); }

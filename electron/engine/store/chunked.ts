@@ -19,13 +19,28 @@ export class ChunkedColumn<T extends TypedArray> {
   }
 
   set(i: number, v: number): void {
-    const c = i >>> CHUNK_BITS;
+    this.writable(i >>> CHUNK_BITS)[i & MASK] = v;
+  }
+
+  /** Chunk c, allocated (with the ones before it) if it is not yet. */
+  writable(c: number): T {
     while (this.chunks.length <= c) {
       const a = new this.ctor(CHUNK);
       if (this.fill !== 0) a.fill(this.fill);
       this.chunks.push(a);
     }
-    this.chunks[c]![i & MASK] = v;
+    return this.chunks[c]!;
+  }
+
+  /** Copies `src` to rows first.. (a bulk copy per chunk it spans). */
+  setRange(first: number, src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }): void {
+    for (let k = 0; k < src.length;) {
+      const f = first + k;
+      const room = CHUNK - (f & MASK);
+      const n = Math.min(room, src.length - k);
+      (this.writable(f >>> CHUNK_BITS) as Float64Array).set(src.subarray(k, k + n) as Float64Array, f & MASK);
+      k += n;
+    }
   }
 
   /** The chunk holding index i and i's position in it (tight loops read chunks directly). */

@@ -4,7 +4,7 @@
  * string ids, protocol bits and stream numbers become session-wide ones, so the columns are those
  * a single sequential pass would fill.
  */
-import { ByteHeap, ChunkedColumn, InternTable } from './chunked';
+import { ByteHeap, CHUNK, CHUNK_BITS, ChunkedColumn, InternTable } from './chunked';
 import { KIND_OWNED, type FrameBatch, type FrameExtra } from './batch';
 
 interface ShardMaps {
@@ -66,22 +66,18 @@ export class FrameStore {
   private merge(parts: FrameBatch[]): number {
     const base = parts[0]!;
     const first = base.first, n = base.count;
-    for (let i = 0; i < n; i++) {
-      const f = first + i;
-      this.offset.set(f, base.offset[i]!);
-      this.capLen.set(f, base.capLen[i]!);
-      this.origLen.set(f, base.origLen[i]!);
-      this.tsSec.set(f, base.tsSec[i]!);
-      this.tsNsec.set(f, base.tsNsec[i]!);
-      this.iface.set(f, base.iface[i]!);
-    }
+    this.offset.setRange(first, base.offset);
+    this.capLen.setRange(first, base.capLen);
+    this.origLen.setRange(first, base.origLen);
+    this.tsSec.setRange(first, base.tsSec);
+    this.tsNsec.setRange(first, base.tsNsec);
+    this.iface.setRange(first, base.iface);
     for (const e of base.extras) this.extras.set(e.index, e);
     // Stream numbers follow first appearance, across shards.
     const fresh: [number, number, number][] = [];
     for (const b of parts) for (const [local, at] of b.newTcpStreams) fresh.push([at, b.shard, local]);
     fresh.sort((x, y) => x[0] - y[0]);
     for (const [, shard, local] of fresh) this.maps[shard]!.tcpStreams[local] = this.tcpStreams++;
-    const out = { at: 0, len: 0 };
     for (const b of parts) {
       const m = this.maps[b.shard]!;
       b.strings.forEach((s, i) => { m.strings[b.stringBase + i] = this.strings.id(s); });
@@ -91,31 +87,41 @@ export class FrameStore {
         m.bits[b.protoBitBase + i] = bit;
       });
       let infoPos = 0;
-      for (let i = 0; i < n; i++) {
-        const kind = b.kind[i]!;
-        if (!(kind & KIND_OWNED)) continue;
-        const f = first + i;
-        this.kind.set(f, kind);
-        this.src.set(f, m.strings[b.src[i]!]!);
-        this.dst.set(f, m.strings[b.dst[i]!]!);
-        this.srcPort.set(f, b.srcPort[i]!);
-        this.dstPort.set(f, b.dstPort[i]!);
-        this.proto.set(f, m.strings[b.proto[i]!]!);
-        this.tcpFlags.set(f, b.tcpFlags[i]!);
-        this.analysis.set(f, b.analysis[i]!);
-        const s = b.stream[i]!;
-        this.stream.set(f, s < 0 ? -1 : (kind & 1) ? m.tcpStreams[s]! : s);
-        this.color.set(f, b.color[i]!);
-        let mask = 0;
-        const lm = b.protoMask[i]!;
-        for (let bit = 0; bit < 32; bit++) if (lm & (1 << bit)) mask |= 1 << m.bits[bit]!;
-        this.protoMask.set(f, mask >>> 0);
-        const len = b.infoLen[i]!;
-        const keep = Math.min(len, 0xffff);
-        out.at = this.info.append(b.info.subarray(infoPos, infoPos + keep));
-        this.infoAt.set(f, out.at);
-        this.infoLen.set(f, keep);
-        infoPos += len;
+      // Row by row in runs that stay inside one chunk, with each column's chunk in a local (typed,
+      // monomorphic) variable: this loop runs for every frame of the capture on the main thread.
+      for (let run = 0; run < n;) {
+        const f0 = first + run, c = f0 >>> CHUNK_BITS, o0 = f0 & (CHUNK - 1);
+        const end = Math.min(n, run + CHUNK - o0);
+        const kindC = this.kind.writable(c), srcC = this.src.writable(c), dstC = this.dst.writable(c);
+        const srcPortC = this.srcPort.writable(c), dstPortC = this.dstPort.writable(c), protoC = this.proto.writable(c);
+        const flagsC = this.tcpFlags.writable(c), analysisC = this.analysis.writable(c), streamC = this.stream.writable(c);
+        const colorC = this.color.writable(c), maskC = this.protoMask.writable(c), infoAtC = this.infoAt.writable(c), infoLenC = this.infoLen.writable(c);
+        for (let i = run; i < end; i++) {
+          const kind = b.kind[i]!;
+          if (!(kind & KIND_OWNED)) continue;
+          const o = o0 + (i - run);
+          kindC[o] = kind;
+          srcC[o] = m.strings[b.src[i]!]!;
+          dstC[o] = m.strings[b.dst[i]!]!;
+          srcPortC[o] = b.srcPort[i]!;
+          dstPortC[o] = b.dstPort[i]!;
+          protoC[o] = m.strings[b.proto[i]!]!;
+          flagsC[o] = b.tcpFlags[i]!;
+          analysisC[o] = b.analysis[i]!;
+          const s = b.stream[i]!;
+          streamC[o] = s < 0 ? -1 : (kind & 1) ? m.tcpStreams[s]! : s;
+          colorC[o] = b.color[i]!;
+          const lm = b.protoMask[i]!;
+          let mask = 0;
+          for (let bits = lm, bit = 0; bits !== 0; bits >>>= 1, bit++) if (bits & 1) mask |= 1 << m.bits[bit]!;
+          maskC[o] = mask >>> 0;
+          const len = b.infoLen[i]!;
+          const keep = Math.min(len, 0xffff);
+          infoAtC[o] = this.info.append(b.info.subarray(infoPos, infoPos + keep));
+          infoLenC[o] = keep;
+          infoPos += len;
+        }
+        run = end;
       }
     }
     this.count = first + n;

@@ -1,7 +1,7 @@
 /**
  * The first pass over a capture, for one shard of `shards`: every frame is indexed, and the frames
- * this shard owns (TCP connections whose address/port hash falls on it; shard 0 also takes every
- * non-TCP frame) are dissected with the lean SummaryTree, with TCP analysis, reassembly, DB
+ * this shard owns (TCP connections the ShardAssigner gives it; shard 0 also takes every non-TCP
+ * frame) are dissected with the lean SummaryTree, with TCP analysis, reassembly, DB
  * decoding, transactions and connection tracking running as in a sequential pass. With one shard
  * this *is* the sequential pass.
  */
@@ -19,6 +19,7 @@ import { KIND_MALFORMED, KIND_OWNED, KIND_SIMPLE, KIND_TCP, KIND_UDP, type Frame
 import { EngineSession } from './engine-session';
 import { NOT_TCP, tcpFlowHash } from './flow-key';
 import { SummaryTree } from './summary-tree';
+import { ShardAssigner } from './shard-assign';
 
 export interface ShardPassOptions {
   readonly file: string;
@@ -34,10 +35,6 @@ export interface ShardPassOptions {
  */
 export function batchEnd(first: number): number {
   return first < 128 ? 128 : first < 4096 ? 4096 : first + 32768;
-}
-
-export function ownerOf(hash: number, shards: number): number {
-  return hash === NOT_TCP ? 0 : hash % shards;
 }
 
 /** Analysis bits Wireshark's "Bad TCP" colouring rule excludes. */
@@ -119,12 +116,11 @@ async function passOver(
   };
 
   let maxTcpStream = -1;
-  let firstNs: bigint | null = null;
-  let prevSec = 0, prevNsec = 0, havePrev = false;
   let index = 0;
   let fr: FrameRecord | null = reader.next();
   const encoder = new TextEncoder();
   const summaryTree = new SummaryTree(new Uint8Array(0));
+  const owners = new ShardAssigner(o.shards);
   follow?.tables?.({
     transactions: () => tx.snapshot(),
     connections: () => buildReport(conns.records.values(), tx.snapshot(), conns.captureEnd).connections,
@@ -160,11 +156,8 @@ async function passOver(
       // The capture's clock (its end, and jumps where captures were merged) is every TCP frame's,
       // not only this shard's: a shard sees it as a sequential pass does.
       if (hash !== NOT_TCP) conns.observe(fr.tsSec + fr.tsNsec / 1e9);
-      firstNs ??= BigInt(fr.tsSec) * 1_000_000_000n + BigInt(fr.tsNsec);
-      if (ownerOf(hash, o.shards) === o.shard) {
-        // A shard skips frames: give the frame-timing fields the capture's own previous frame.
-        session.firstNs = firstNs;
-        session.prevNs = havePrev ? BigInt(prevSec) * 1_000_000_000n + BigInt(prevNsec) : null;
+      if (owners.ownerOf(hash, fr.capLen) === o.shard) {
+        // (The lean tree has no frame-timing fields: the index holds every frame's time.)
         fTcpFlags = 0; fAnalysis = 0; fDbError = false;
         session.lastUdpStream = -1;
         const tree = summaryTree.reset(fr.data);
@@ -203,7 +196,6 @@ async function passOver(
         b.infoLen[n] = w;
         infoUsed += w;
       }
-      prevSec = fr.tsSec; prevNsec = fr.tsNsec; havePrev = true;
     }
     const batch: FrameBatch = {
       shard: o.shard, first, count: n,

@@ -13,6 +13,8 @@ export class SummaryTree extends PacketTree {
   /** Reused for every item: decoders may set text/length on it or read a value just read. */
   private readonly scratch: ProtoNode = { def: null, value: null, ds: 0, start: 0, length: 0, children: null };
 
+  override get lean(): boolean { return true; }
+
   /** Reuse this tree for the next frame (the first pass allocates one tree, not one per frame). */
   reset(frameBytes: Uint8Array): this {
     this.protocols.length = 0;

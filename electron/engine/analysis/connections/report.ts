@@ -2,7 +2,7 @@
 import type { Connection, TcpState, Transaction } from '../../../../shared/api/types';
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
-import { TransactionTable } from '../transaction-table';
+import { TransactionTable, type TxBrief } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
@@ -54,7 +54,9 @@ export function buildReport(
   records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionTable, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
   opts: ReportOptions = {},
 ): ConnectionsReport {
-  const byStream = transactionsByStream(txs);
+  // Without request events the report reads only times and statuses: no statement texts are made.
+  const byStream: (stream: number) => readonly TxBrief[] = opts.requestEvents === false && txs instanceof TransactionTable
+    ? briefsByStream(txs) : transactionsByStream(txs);
   const out: ConnectionDetail[] = [];
   const clientStates: Partial<Record<TcpState, number>> = {};
   const serverStates: Partial<Record<TcpState, number>> = {};
@@ -65,7 +67,7 @@ export function buildReport(
     const t = byStream(c.stream);
     const v = verdictFor(c, t, th, captureEnd);
     const lat = t.map((x) => x.latency).filter((x): x is number => x !== null).sort((a, b) => a - b);
-    const timeline = opts.requestEvents === false ? [...c.timeline] : withRequests(c.timeline, t);
+    const timeline = opts.requestEvents === false ? [...c.timeline] : withRequests(c.timeline, t as readonly Transaction[]);
     const cs = c.states.state('client'), ss = c.states.state('server');
     clientStates[cs] = (clientStates[cs] ?? 0) + 1;
     serverStates[ss] = (serverStates[ss] ?? 0) + 1;
@@ -115,6 +117,11 @@ export function transactionsByStream(txs: readonly Transaction[] | TransactionTa
     l.push(t);
   }
   return (stream) => m.get(stream) ?? [];
+}
+
+function briefsByStream(txs: TransactionTable): (stream: number) => TxBrief[] {
+  const rows = txs.byStream();
+  return (stream) => (rows.get(stream) ?? []).map((i) => txs.brief(i));
 }
 
 /** A connection's timeline with its transactions' requests merged in, in frame order. */

@@ -2,7 +2,7 @@
  * The plain-words verdict of one connection: a stable code, a sentence naming the evidence
  * (frames, counts, times, the threshold that decided), and the frames behind it.
  */
-import type { Transaction } from '../../../../shared/api/types';
+import type { TxBrief } from '../transaction-table';
 import { percentile } from '../digest';
 import type { ConnRecord, PayloadMark } from './record';
 import type { Thresholds } from './thresholds';
@@ -27,7 +27,7 @@ const TLS_WORDS = /\b(SSL|TLS|insecure transport|encryption)\b/i;
 const secs = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 1 ? `${s.toFixed(2)} s` : s >= 0.001 ? `${(s * 1000).toFixed(1)} ms` : `${Math.round(s * 1e6)} µs`);
 const frames = (f: readonly number[]) => (f.length === 1 ? `frame ${f[0]}` : `frames ${f.slice(0, 5).join(', ')}${f.length > 5 ? ', …' : ''}`);
 
-export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thresholds, captureEnd: number): Verdict {
+export function verdictFor(c: ConnRecord, txs: readonly TxBrief[], th: Thresholds, captureEnd: number): Verdict {
   const handshakeSeen = c.synFrames.length > 0;
   const established = c.synAckFrame !== null || !handshakeSeen;
   const rtt = c.synTime !== null && c.synAckTime !== null ? c.synAckTime - c.synTime : null;
@@ -146,11 +146,11 @@ export function verdictFor(c: ConnRecord, txs: readonly Transaction[], th: Thres
   return { code: 'ok', text: okSentence(c, txs), evidence: [] };
 }
 
-function okSentence(c: ConnRecord, txs: readonly Transaction[]): string {
+function okSentence(c: ConnRecord, txs: readonly TxBrief[]): string {
   const parts: string[] = [];
   if (c.login?.outcome === 'ok') parts.push(`Login OK${c.login.user ? ` as ${c.login.user}` : ''}${c.login.database ? ` to ${c.login.database}` : ''}`);
   // Messages that expect no answer (MySQL COM_QUIT, PostgreSQL Terminate) are not queries.
-  const quiet = (t: Transaction) => t.status === 'ok' && t.responseFrame === null;
+  const quiet = (t: TxBrief) => t.status === 'ok' && t.responseFrame === null;
   const queries = txs.filter((t) => !quiet(t));
   const errors = queries.filter((t) => t.status === 'error');
   if (queries.length) {

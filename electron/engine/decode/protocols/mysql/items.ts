@@ -53,17 +53,18 @@ export function addLenEncUint(tree: PacketTree, parent: ProtoNode, def: FieldDef
 }
 
 /** A length-encoded string (NULL shows as "NULL"); returns the offset after it and the text. */
-export function addLenEncString(tree: PacketTree, parent: ProtoNode, def: FieldDef, tvb: Tvb, off: number): { next: number; text: string | null } {
+/** Returns the offset after the string. A lean tree bounds-checks it without decoding the text. */
+export function addLenEncString(tree: PacketTree, parent: ProtoNode, def: FieldDef, tvb: Tvb, off: number): number {
   const le = readLenEnc(tvb, off);
   const start = off + le.size;
   if (le.isNull) {
     tree.add(parent, def, tvb, start, 0, 'NULL');
-    return { next: start, text: null };
+    return start;
   }
   const len = asLength(le.value);
-  const text = tvb.str(start, len);
-  tree.add(parent, def, tvb, start, len, text);
-  return { next: start + len, text };
+  if (tree.lean) tvb.check(start, len);
+  else tree.add(parent, def, tvb, start, len, tvb.str(start, len));
+  return start + len;
 }
 
 /** A NUL-terminated string (or the rest of the packet when unterminated); returns its size and text. */

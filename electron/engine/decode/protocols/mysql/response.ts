@@ -336,13 +336,13 @@ function dissectFieldPacket(m: Msg, off: number, phase: string): void {
   const { tree, tvb, st } = m;
   m.item.text = `MySQL Protocol - ${phase === 'response_show_fields' ? 'response to SHOW FIELDS' : phase === 'prepared_parameters' ? 'parameters in response to PREPARE' : phase === 'prepared_fields' ? 'fields in response to PREPARE' : 'field packet'}`;
   const parent = m.item;
-  off = addLenEncString(tree, parent, F.fieldCatalog, tvb, off).next;
+  off = addLenEncString(tree, parent, F.fieldCatalog, tvb, off);
   if (off < tvb.length) {
-    off = addLenEncString(tree, parent, F.fieldDb, tvb, off).next;
-    off = addLenEncString(tree, parent, F.fieldTable, tvb, off).next;
-    off = addLenEncString(tree, parent, F.fieldOrgTable, tvb, off).next;
-    off = addLenEncString(tree, parent, F.fieldName, tvb, off).next;
-    off = addLenEncString(tree, parent, F.fieldOrgName, tvb, off).next;
+    off = addLenEncString(tree, parent, F.fieldDb, tvb, off);
+    off = addLenEncString(tree, parent, F.fieldTable, tvb, off);
+    off = addLenEncString(tree, parent, F.fieldOrgTable, tvb, off);
+    off = addLenEncString(tree, parent, F.fieldName, tvb, off);
+    off = addLenEncString(tree, parent, F.fieldOrgName, tvb, off);
     off += 1; // length of the fixed-length fields (0x0c)
     tree.item(parent, F.fieldCharsetnr, tvb, off, 2, 'le');
     off += 2;
@@ -390,7 +390,7 @@ function dissectTextRow(m: Msg, off: number): void {
   const { tree, tvb, st } = m;
   m.item.text = 'MySQL Protocol - row packet';
   st.rows += 1;
-  while (tvb.remaining(off) > 0) off = addLenEncString(tree, m.item, F.rowText, tvb, off).next;
+  while (tvb.remaining(off) > 0) off = addLenEncString(tree, m.item, F.rowText, tvb, off);
 }
 
 function dissectBinaryRow(m: Msg, off: number): void {
