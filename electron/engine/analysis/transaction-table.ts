@@ -190,7 +190,8 @@ export class TransactionTable {
    * `renumber(table, stream)` maps each row's stream.
    */
   static merge(tables: readonly TransactionTable[], renumber: (table: number, stream: number) => number): TransactionTable {
-    const out = new TransactionTable(Math.max(1, tables.reduce((a, t) => a + t.count, 0)));
+    const sum = (f: (t: TransactionTable) => number) => tables.reduce((a, t) => a + f(t), 0);
+    const out = new TransactionTable(Math.max(1, sum((t) => t.count)), sum((t) => t.used8), sum((t) => t.used16));
     const at = tables.map(() => 0);
     for (;;) {
       let best = -1;
@@ -203,16 +204,20 @@ export class TransactionTable {
     }
   }
 
-  /** The table as plain data; arrays already exactly full are handed over as they are (not copied). */
+  /**
+   * The table as plain data: views of its own arrays, not copies (a copy of a worker's table, beside
+   * the table, was the largest thing in a worker at the end of the pass). The table must not be
+   * added to afterwards, and transferring the buffers hands it over.
+   */
   pack(): PackedTransactions {
     return {
-      count: this.count, num: exact(this.num, this.count * NUM_COLS), small: exact(this.small, this.count * SMALL_COLS),
-      text8: exact(this.text8, this.used8), text16: exact(this.text16, this.used16), protocols: [...this.protocols],
+      count: this.count, num: this.num.subarray(0, this.count * NUM_COLS), small: this.small.subarray(0, this.count * SMALL_COLS),
+      text8: this.text8.subarray(0, this.used8), text16: this.text16.subarray(0, this.used16), protocols: [...this.protocols],
       errors: [...this.errors].map(([i, [code, message]]) => [i, code, message] as const),
     };
   }
 
-  /** Buffers of a packed table, for postMessage's transfer list. */
+  /** Buffers of a packed table, for postMessage's transfer list (with any room the table had left). */
   static transfer(p: PackedTransactions): ArrayBuffer[] {
     return [p.num, p.small, p.text8, p.text16].map((a) => a.buffer as ArrayBuffer);
   }
@@ -274,10 +279,6 @@ export class TransactionTable {
     if (this.small[i * SMALL_COLS + WIDE]) return Buffer.from(this.text16.buffer, this.text16.byteOffset + at * 2, len * 2).toString('utf16le');
     return Buffer.from(this.text8.buffer, this.text8.byteOffset + at, len).toString('latin1');
   }
-}
-
-function exact<T extends Float64Array | Uint8Array | Uint16Array>(a: T, n: number): T {
-  return (a.length === n && a.byteOffset === 0 && a.buffer.byteLength === a.byteLength ? a : a.slice(0, n)) as T;
 }
 
 function grow<T extends Float64Array | Uint8Array | Uint16Array>(a: T, min: number): T {
