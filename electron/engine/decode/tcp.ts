@@ -84,7 +84,8 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   }
 }
 
-const NO_OPTIONS: ParsedOptions = { sackPerm: false, sack: [], infoTags: [] };
+/** Shared by every header without options: frozen, so a consumer that changed it would throw. */
+const NO_OPTIONS = Object.freeze({ sackPerm: false, sack: Object.freeze([]), infoTags: Object.freeze([]) }) as unknown as ParsedOptions;
 
 function infoText(h: TcpHeaderFacts, r: TcpSegmentAnalysis, opts: ParsedOptions): string {
   let info = `${h.srcPort} → ${h.dstPort} [${flagNames(h.flags)}] Seq=${r.relSeq}`;
