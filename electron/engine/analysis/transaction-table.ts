@@ -41,6 +41,7 @@ export class TransactionTable {
   private small: Uint8Array;
   private text8: Uint8Array;
   private text16: Uint16Array;
+  private text8Buf: Buffer | null = null;
   private used8 = 0;
   private used16 = 0;
   private count = 0;
@@ -253,10 +254,16 @@ export class TransactionTable {
     const wide = WIDE_CHAR.test(text);
     const at = wide ? this.reserveWide(text.length) : this.reserveNarrow(text.length);
     if (wide) for (let k = 0; k < text.length; k++) this.text16[at + k] = text.charCodeAt(k);
-    else if (text.length) Buffer.from(this.text8.buffer, this.text8.byteOffset, this.text8.length).write(text, at, 'latin1');
+    else if (text.length) this.text8Writer().write(text, at, 'latin1');
     this.num[n + TEXT_AT] = at;
     this.num[n + TEXT_LEN] = text.length;
     this.small[i * SMALL_COLS + WIDE] = wide ? 1 : 0;
+  }
+
+  /** A Buffer over text8 for its native latin1 write, made again only when text8 was replaced. */
+  private text8Writer(): Buffer {
+    if (this.text8Buf?.buffer !== this.text8.buffer) this.text8Buf = Buffer.from(this.text8.buffer, this.text8.byteOffset, this.text8.length);
+    return this.text8Buf;
   }
 
   /** Room for `len` one-byte code units at the end of the text heap; returns where it starts. */

@@ -33,7 +33,6 @@ interface OpenTx {
   key?: string | number;
 }
 
-
 export class TransactionTracker {
   private readonly open = new Map<number, OpenTx[]>();
   /** Finished transactions, in the order they finished, in columns (a capture has hundreds of thousands). */
@@ -91,9 +90,8 @@ export class TransactionTracker {
   }
 
   private finished(tx: OpenTx): void {
-    const t = txTimes(tx);
     this.done.pushRow(
-      tx.stream, tx.protocol, tx.requestFrame, tx.responseFrame, tx.lastResponseFrame, t.time, t.latency, statementOf(tx), tx.status,
+      tx.stream, tx.protocol, tx.requestFrame, tx.responseFrame, tx.lastResponseFrame, txTime(tx), txLatency(tx), statementOf(tx), tx.status,
       tx.errorCode, tx.errorMessage, tx.rows, tx.reqBytes, tx.respBytes,
     );
     this.doneSeq.push(tx.seq);
@@ -133,17 +131,14 @@ const statementOf = (t: OpenTx): string => (t.params?.length ? `${t.statement} [
  * Request time and latency in seconds, from whole nanoseconds as doubles: s × 1e9 is exact and the
  * sum rounds once, so these equal the BigInt computation (exact while a latency is under 104 days).
  */
-function txTimes(t: OpenTx): { time: number; latency: number | null } {
-  const req = t.reqSec * 1e9 + t.reqNsec;
-  const latency = t.responseFrame === null ? null : ((t.respSec - t.reqSec) * 1e9 + (t.respNsec - t.reqNsec)) / 1e9;
-  return { time: req / 1e9, latency };
-}
+const txTime = (t: OpenTx): number => (t.reqSec * 1e9 + t.reqNsec) / 1e9;
+const txLatency = (t: OpenTx): number | null =>
+  (t.responseFrame === null ? null : ((t.respSec - t.reqSec) * 1e9 + (t.respNsec - t.reqNsec)) / 1e9);
 
 function toTransaction(t: OpenTx): Transaction {
-  const { time, latency } = txTimes(t);
   return {
     stream: t.stream, protocol: t.protocol, requestFrame: t.requestFrame, responseFrame: t.responseFrame,
-    lastResponseFrame: t.lastResponseFrame, time, latency,
+    lastResponseFrame: t.lastResponseFrame, time: txTime(t), latency: txLatency(t),
     statement: statementOf(t), status: t.status, errorCode: t.errorCode, errorMessage: t.errorMessage, rows: t.rows,
     bytes: [t.reqBytes, t.respBytes],
   };

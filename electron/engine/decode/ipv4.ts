@@ -3,6 +3,7 @@ import { IP, IP_PROTOCOLS } from '../../../shared/fields/ip';
 import type { Layers } from './layers';
 import type { Tvb } from './tvb';
 import type { ProtoNode } from './tree';
+import { ipv4Text } from './addr';
 
 export function dissectIpv4(L: Layers, tvb: Tvb): number {
   const { tree, pinfo } = L;
@@ -23,14 +24,15 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
   let totalLen = tvb.u16(2);
   const fragWord = tvb.u16(6);
   const proto = tvb.u8(9);
-  const lenItem = tree.lean ? null : headerItems(L, item, tvb, totalLen, proto);
   const src = tvb.bytes(12, 4), dst = tvb.bytes(16, 4);
-  const srcText = addressText(tvb.u32(12)), dstText = addressText(tvb.u32(16));
+  const lenItem = tree.lean ? null : headerItems(L, item, tvb, totalLen, proto, src, dst);
+  const srcA = tvb.u32(12), dstA = tvb.u32(16);
+  const srcText = addressText(srcA, src), dstText = addressText(dstA, dst);
   if (!tree.lean) item.text = `Internet Protocol Version 4, Src: ${srcText}, Dst: ${dstText}`;
   pinfo.src = srcText;
   pinfo.dst = dstText;
   pinfo.colProtocol = 'IPv4';
-  L.net = { family: 4, src, dst, srcKey: addressKey(tvb.u32(12)), dstKey: addressKey(tvb.u32(16)) };
+  L.net = { family: 4, src, dst, srcKey: addressKey(srcA, srcText), dstKey: addressKey(dstA, dstText) };
   if (hlen > 20) {
     tvb.check(0, hlen);
     dissectOptions(L, item, tvb, hlen);
@@ -57,7 +59,7 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
 }
 
 /** The header's field items (a full tree only). Returns the total-length item. */
-function headerItems(L: Layers, item: ProtoNode, tvb: Tvb, totalLen: number, proto: number): ProtoNode {
+function headerItems(L: Layers, item: ProtoNode, tvb: Tvb, totalLen: number, proto: number, src: Uint8Array, dst: Uint8Array): ProtoNode {
   const { tree } = L;
   const F = IP.f;
   const ds = tree.item(item, F.dsfield, tvb, 1, 1);
@@ -74,7 +76,6 @@ function headerItems(L: Layers, item: ProtoNode, tvb: Tvb, totalLen: number, pro
   tree.add(item, F.proto, tvb, 9, 1, proto);
   tree.item(item, F.checksum, tvb, 10, 2);
   tree.generated(item, F.checksumStatus, 2, undefined, tvb.ds, tvb.base + 10);
-  const src = tvb.bytes(12, 4), dst = tvb.bytes(16, 4);
   tree.add(item, F.src, tvb, 12, 4, src);
   tree.hidden(item, F.addr, tvb, 12, 4, src);
   tree.add(item, F.dst, tvb, 16, 4, dst);
@@ -90,19 +91,20 @@ const texts = new Map<number, string>();
 const keys = new Map<number, string>();
 const MAX_CACHED_ADDRESSES = 65536;
 
-function addressText(a: number): string {
+/** `a` is the address as a number (the cache key), `bytes` the same four bytes. */
+function addressText(a: number, bytes: Uint8Array): string {
   let t = texts.get(a);
   if (t === undefined) {
     if (texts.size >= MAX_CACHED_ADDRESSES) { texts.clear(); keys.clear(); }
-    t = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    t = ipv4Text(bytes);
     texts.set(a, t);
   }
   return t;
 }
 
-function addressKey(a: number): string {
+function addressKey(a: number, text: string): string {
   let k = keys.get(a);
-  if (k === undefined) { k = '4:' + addressText(a); keys.set(a, k); }
+  if (k === undefined) { k = '4:' + text; keys.set(a, k); }
   return k;
 }
 

@@ -36,9 +36,8 @@ export class ChunkedColumn<T extends TypedArray> {
   setRange(first: number, src: ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> }): void {
     for (let k = 0; k < src.length;) {
       const f = first + k;
-      const room = CHUNK - (f & MASK);
-      const n = Math.min(room, src.length - k);
-      (this.writable(f >>> CHUNK_BITS) as Float64Array).set(src.subarray(k, k + n) as Float64Array, f & MASK);
+      const n = Math.min(CHUNK - (f & MASK), src.length - k);
+      this.writable(f >>> CHUNK_BITS).set(src.subarray(k, k + n), f & MASK);
       k += n;
     }
   }
