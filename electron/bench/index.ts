@@ -95,7 +95,7 @@ async function engineBench(file: string): Promise<string> {
 
   log('dbwire session engine');
   const node = process.execPath;
-  const ours = await timed(node, ['--import', 'tsx', join(ROOT, 'electron/bench/probe-main.ts'), file, outDir]);
+  const ours = await timed(node, [join(ROOT, 'electron/bench/probe-main.mjs'), file, outDir]);
   const p = JSON.parse(ours.stdout.trim().split('\n').pop()!) as ProbeResult;
   log('tshark single pass');
   const tsPass = await timed('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number']);
@@ -132,7 +132,8 @@ async function engineBench(file: string): Promise<string> {
     ['Export column-filter rows to pcapng (s)', `${sec(p.exportMs)} (${p.exportFrames} frames)`, sec(tsExport.wallMs), ratio(p.exportMs, tsExport.wallMs)],
     ['Random access packet(n) (ms)', p.packetMs.toFixed(1), '', ''],
     ['Peak RSS (MB)', mb(ours.peakRss), mb(tsPass.peakRss), ratio(ours.peakRss, tsPass.peakRss)],
-    ['Bytes per packet (columns / RSS growth)', `${p.columnBytesPerPacket.toFixed(0)} / ${p.rssBytesPerPacket.toFixed(0)}`,
+    ['Bytes per packet (columns in memory / spilled to disk / RSS growth)',
+      `${p.columnBytesPerPacket.toFixed(0)} / ${p.spilledBytesPerPacket.toFixed(0)} / ${p.rssBytesPerPacket.toFixed(0)}`,
       (tsPass.peakRss / p.frames).toFixed(0) + ' (peak RSS / packets)', ''],
     ['`dbwire queries` vs tshark -e mysql.query + -e pgsql.query, wall (s)', `${sec(ourQueries.wallMs)} (${p.transactions} transactions)`,
       `${sec(tsMy.wallMs + tsPg.wallMs)} (${lines(tsMy.stdout) + lines(tsPg.stdout)} query frames)`, ratio(ourQueries.wallMs, tsMy.wallMs + tsPg.wallMs)],

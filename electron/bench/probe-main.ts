@@ -1,4 +1,4 @@
-/** Child-process entry of the benchmark: `node --import tsx electron/bench/probe-main.ts FILE OUTDIR`. */
+/** The benchmark probe run in a child process (see probe-main.mjs): prints its result as one JSON line. */
 import { probe } from './probe';
 
 probe(process.argv[2]!, process.argv[3]!).then(

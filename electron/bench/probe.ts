@@ -21,6 +21,7 @@ export interface ProbeResult {
   readonly exportFrames: number;
   readonly packetMs: number;
   readonly columnBytesPerPacket: number;
+  readonly spilledBytesPerPacket: number;
   readonly rssBytesPerPacket: number;
   readonly peakRssBytes: number;
 }
@@ -71,6 +72,7 @@ export async function probe(file: string, outDir: string): Promise<ProbeResult> 
   return {
     frames, firstPageMs, passMs, passCpuMs: (cpu.user + cpu.system) / 1000, transactions,
     columnFilterMs, columnFilterRows: col.ok ? col.displayed : -1, deepFilterMs, deepFilterRows: deep.ok ? deep.displayed : -1,
-    exportMs, exportFrames, packetMs, columnBytesPerPacket: s.store.bytes / frames, rssBytesPerPacket, peakRssBytes,
+    exportMs, exportFrames, packetMs, columnBytesPerPacket: s.store.bytes / frames,
+    spilledBytesPerPacket: s.store.spilledBytes / frames, rssBytesPerPacket, peakRssBytes,
   };
 }

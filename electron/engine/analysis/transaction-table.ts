@@ -1,8 +1,11 @@
 /**
- * Transactions in columns: typed arrays and one text heap instead of an object (plus an array, a
+ * Transactions in columns: typed arrays and text slabs instead of an object (plus an array, a
  * property store and boxed numbers) per transaction — ~650 bytes each on the heap as objects, a
  * sixth of that here. A million-packet capture has hundreds of thousands of them. Objects are made
  * only when asked for (get / toArray), and a table crosses threads as transferable buffers.
+ * Rows live in fixed chunks and texts in fixed slabs: growing never copies (nor leaves a doubled
+ * array behind), and putting tables together (request order, the shards' tables) is an index of
+ * rows, never a copy of them.
  */
 import type { Transaction } from '../../../shared/api/types';
 
@@ -12,51 +15,83 @@ const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'n
 /** What a connection's verdict reads of a transaction (no statement text to decode). */
 export type TxBrief = Pick<Transaction, 'requestFrame' | 'responseFrame' | 'latency' | 'status' | 'errorCode' | 'errorMessage'>;
 
-/** A table as plain data for postMessage (every typed array trimmed to `count`). */
+/** A table as plain data for postMessage (chunks and slabs as they are: transferring hands them over). */
 export interface PackedTransactions {
   readonly count: number;
-  readonly num: Float64Array;
-  readonly small: Uint8Array;
-  readonly text8: Uint8Array;
-  readonly text16: Uint16Array;
+  readonly num: readonly Float64Array[];
+  readonly small: readonly Uint8Array[];
+  readonly text8: readonly Uint8Array[];
+  readonly text16: readonly Uint16Array[];
+  /** Logical row → stored row, when rows were stored out of request order. */
+  readonly order: Uint32Array | null;
   readonly protocols: readonly string[];
   readonly errors: readonly (readonly [number, string | undefined, string | undefined])[];
 }
 
-/** Number columns, NUM_COLS per row in one Float64Array (NaN stands for null / absent). */
+/** Number columns, NUM_COLS per row (NaN stands for null / absent). TEXT_AT is slab × 2^32 + offset. */
 const STREAM = 0, REQ = 1, RESP = 2, LAST = 3, TIME = 4, LATENCY = 5, ROWS = 6, REQ_BYTES = 7, RESP_BYTES = 8, TEXT_AT = 9, TEXT_LEN = 10;
 const NUM_COLS = 11;
 /** Byte columns, SMALL_COLS per row: status, protocol index, whether the statement is in text16. */
 const STATUS = 0, PROTOCOL = 1, WIDE = 2;
 const SMALL_COLS = 3;
+/** Rows per chunk. */
+const ROW_BITS = 12;
+const ROW_CHUNK = 1 << ROW_BITS;
+const ROW_MASK = ROW_CHUNK - 1;
+/** Code units per text slab (a longer statement gets a slab of its own). */
+const SLAB = 1 << 20;
+const SLAB_SHIFT = 2 ** 32;
 
-/** A code unit past Latin-1: the statement goes to the two-byte heap. */
+/** A code unit past Latin-1: the statement goes to the two-byte slabs. */
 const WIDE_CHAR = /[^\u0000-\u00ff]/;
 
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-export class TransactionTable {
-  private num: Float64Array;
-  private small: Uint8Array;
-  private text8: Uint8Array;
-  private text16: Uint16Array;
-  private text8Buf: Buffer | null = null;
-  private used8 = 0;
-  private used16 = 0;
-  private count = 0;
-  private readonly protocols: string[];
-  private readonly protocolIndex = new Map<string, number>();
-  private readonly errors: Map<number, readonly [string | undefined, string | undefined]>;
+/** What readers of transactions need: one shard's table, or the shards' tables merged. */
+export abstract class TransactionRows {
+  abstract get length(): number;
+  abstract get(i: number): Transaction;
+  abstract brief(i: number): TxBrief;
+  abstract stream(i: number): number;
+  abstract requestFrame(i: number): number;
 
-  constructor(capacity = 1024, text8 = capacity * 64, text16 = 0) {
-    this.num = new Float64Array(capacity * NUM_COLS);
-    this.small = new Uint8Array(capacity * SMALL_COLS);
-    this.text8 = new Uint8Array(text8);
-    this.text16 = new Uint16Array(text16);
-    this.protocols = [];
-    this.errors = new Map();
+  toArray(): Transaction[] {
+    const out = new Array<Transaction>(this.length);
+    for (let i = 0; i < out.length; i++) out[i] = this.get(i);
+    return out;
   }
+
+  /** Row indices of each stream, in table order. */
+  byStream(): Map<number, number[]> {
+    const m = new Map<number, number[]>();
+    for (let i = 0, n = this.length; i < n; i++) {
+      const st = this.stream(i);
+      let l = m.get(st);
+      if (!l) { l = []; m.set(st, l); }
+      l.push(i);
+    }
+    return m;
+  }
+
+  protected checkRow(i: number): void {
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`no transaction ${i} (the table has ${this.length})`);
+  }
+}
+
+export class TransactionTable extends TransactionRows {
+  private num: Float64Array[] = [];
+  private small: Uint8Array[] = [];
+  private text8: Uint8Array[] = [];
+  private text16: Uint16Array[] = [];
+  private text8Buf: Buffer | null = null;
+  private used8 = SLAB;
+  private used16 = SLAB;
+  private count = 0;
+  private order: Uint32Array | null = null;
+  private readonly protocols: string[] = [];
+  private readonly protocolIndex = new Map<string, number>();
+  private readonly errors = new Map<number, readonly [string | undefined, string | undefined]>();
 
   get length(): number {
     return this.count;
@@ -81,9 +116,15 @@ export class TransactionTable {
     time: number, latency: number | null, statement: string, status: Transaction['status'], errorCode: string | undefined,
     errorMessage: string | undefined, rows: number | undefined, reqBytes: number, respBytes: number,
   ): void {
-    const i = this.newRow();
-    const n = i * NUM_COLS, s = i * SMALL_COLS;
-    const num = this.num;
+    if (this.order) throw new Error('rows were put in order: the table is final');
+    const i = this.count++;
+    const c = i >>> ROW_BITS;
+    if (c === this.num.length) {
+      this.num.push(new Float64Array(ROW_CHUNK * NUM_COLS));
+      this.small.push(new Uint8Array(ROW_CHUNK * SMALL_COLS));
+    }
+    const num = this.num[c]!, small = this.small[c]!;
+    const n = (i & ROW_MASK) * NUM_COLS, s = (i & ROW_MASK) * SMALL_COLS;
     num[n + STREAM] = stream;
     num[n + REQ] = requestFrame;
     num[n + RESP] = orNaN(responseFrame);
@@ -93,148 +134,116 @@ export class TransactionTable {
     num[n + ROWS] = orNaN(rows);
     num[n + REQ_BYTES] = reqBytes;
     num[n + RESP_BYTES] = respBytes;
-    this.small[s + STATUS] = STATUS_CODE[status];
-    this.small[s + PROTOCOL] = this.protocolOf(protocol);
-    this.storeText(i, statement);
+    small[s + STATUS] = STATUS_CODE[status];
+    small[s + PROTOCOL] = this.protocolOf(protocol);
+    const wide = WIDE_CHAR.test(statement);
+    small[s + WIDE] = wide ? 1 : 0;
+    num[n + TEXT_AT] = wide ? this.storeWide(statement) : this.storeNarrow(statement);
+    num[n + TEXT_LEN] = statement.length;
     if (errorCode !== undefined || errorMessage !== undefined) this.errors.set(i, [errorCode, errorMessage]);
   }
 
-  /** Appends row `i` of `src` column by column (no object, no text decoding), with `stream` as its stream. */
-  private copyRow(src: TransactionTable, i: number, stream: number): void {
-    const r = this.newRow();
-    const n = r * NUM_COLS, s = r * SMALL_COLS;
-    this.num.set(src.num.subarray(i * NUM_COLS, (i + 1) * NUM_COLS), n);
-    this.num[n + STREAM] = stream;
-    this.small.set(src.small.subarray(i * SMALL_COLS, (i + 1) * SMALL_COLS), s);
-    this.small[s + PROTOCOL] = this.protocolOf(src.protocols[src.small[i * SMALL_COLS + PROTOCOL]!]!);
-    const at = src.num[i * NUM_COLS + TEXT_AT]!, len = src.num[i * NUM_COLS + TEXT_LEN]!;
-    if (src.small[i * SMALL_COLS + WIDE]) {
-      this.num[n + TEXT_AT] = this.reserveWide(len);
-      this.text16.set(src.text16.subarray(at, at + len), this.num[n + TEXT_AT]);
-    } else {
-      this.num[n + TEXT_AT] = this.reserveNarrow(len);
-      this.text8.set(src.text8.subarray(at, at + len), this.num[n + TEXT_AT]);
-    }
-    const err = src.errors.get(i);
-    if (err) this.errors.set(r, err);
+  /**
+   * Puts the rows in the order of `key` (ascending; a row's key is its request order): an index of
+   * rows, not a copy. The table is final afterwards.
+   */
+  sortBy(key: ArrayLike<number>): void {
+    const order = new Uint32Array(this.count);
+    for (let i = 0; i < order.length; i++) order[i] = i;
+    order.sort((a, b) => key[a]! - key[b]!);
+    this.order = order;
   }
 
-  /** Index of a new row at the end, with room for it. */
-  private newRow(): number {
-    const i = this.count++;
-    if ((i + 1) * NUM_COLS > this.num.length) {
-      this.num = grow(this.num, (i + 1) * NUM_COLS * 2);
-      this.small = grow(this.small, (i + 1) * SMALL_COLS * 2);
-    }
-    return i;
+  /** The stored row of logical row i. */
+  private at(i: number): number {
+    return this.order ? this.order[i]! : i;
+  }
+
+  private numOf(r: number, col: number): number {
+    return this.num[r >>> ROW_BITS]![(r & ROW_MASK) * NUM_COLS + col]!;
+  }
+
+  private smallOf(r: number, col: number): number {
+    return this.small[r >>> ROW_BITS]![(r & ROW_MASK) * SMALL_COLS + col]!;
   }
 
   stream(i: number): number {
-    return this.num[i * NUM_COLS + STREAM]!;
+    return this.numOf(this.at(i), STREAM);
   }
 
   requestFrame(i: number): number {
-    return this.num[i * NUM_COLS + REQ]!;
+    return this.numOf(this.at(i), REQ);
   }
 
-  get(i: number): Transaction {
-    if (i < 0 || i >= this.count) throw new RangeError(`no transaction ${i} (the table has ${this.count})`);
-    const n = i * NUM_COLS, s = i * SMALL_COLS;
-    const err = this.errors.get(i);
-    const rows = this.num[n + ROWS]!;
+  /** Row i; `stream` replaces the stored stream number. */
+  get(i: number, stream?: number): Transaction {
+    this.checkRow(i);
+    const r = this.at(i);
+    const err = this.errors.get(r);
+    const rows = this.numOf(r, ROWS);
     return {
-      stream: this.num[n + STREAM]!, protocol: this.protocols[this.small[s + PROTOCOL]!]!, requestFrame: this.num[n + REQ]!,
-      responseFrame: orNull(this.num[n + RESP]!), lastResponseFrame: orNull(this.num[n + LAST]!), time: this.num[n + TIME]!,
-      latency: orNull(this.num[n + LATENCY]!), statement: this.text(i), status: STATUSES[this.small[s + STATUS]!]!,
+      stream: stream ?? this.numOf(r, STREAM), protocol: this.protocols[this.smallOf(r, PROTOCOL)]!, requestFrame: this.numOf(r, REQ),
+      responseFrame: orNull(this.numOf(r, RESP)), lastResponseFrame: orNull(this.numOf(r, LAST)), time: this.numOf(r, TIME),
+      latency: orNull(this.numOf(r, LATENCY)), statement: this.text(r), status: STATUSES[this.smallOf(r, STATUS)]!,
       errorCode: err?.[0], errorMessage: err?.[1], rows: Number.isNaN(rows) ? undefined : rows,
-      bytes: [this.num[n + REQ_BYTES]!, this.num[n + RESP_BYTES]!],
+      bytes: [this.numOf(r, REQ_BYTES), this.numOf(r, RESP_BYTES)],
     };
   }
 
   brief(i: number): TxBrief {
-    const n = i * NUM_COLS;
-    const err = this.errors.get(i);
+    this.checkRow(i);
+    const r = this.at(i);
+    const err = this.errors.get(r);
     return {
-      requestFrame: this.num[n + REQ]!, responseFrame: orNull(this.num[n + RESP]!), latency: orNull(this.num[n + LATENCY]!),
-      status: STATUSES[this.small[i * SMALL_COLS + STATUS]!]!, errorCode: err?.[0], errorMessage: err?.[1],
+      requestFrame: this.numOf(r, REQ), responseFrame: orNull(this.numOf(r, RESP)), latency: orNull(this.numOf(r, LATENCY)),
+      status: STATUSES[this.smallOf(r, STATUS)]!, errorCode: err?.[0], errorMessage: err?.[1],
     };
   }
 
-  toArray(): Transaction[] {
-    const out = new Array<Transaction>(this.count);
-    for (let i = 0; i < this.count; i++) out[i] = this.get(i);
-    return out;
-  }
-
-  /** Row indices of each stream, in table order. */
-  byStream(): Map<number, number[]> {
-    const m = new Map<number, number[]>();
-    for (let i = 0; i < this.count; i++) {
-      const st = this.stream(i);
-      let l = m.get(st);
-      if (!l) { l = []; m.set(st, l); }
-      l.push(i);
-    }
-    return m;
-  }
-
-  /** A new table with the rows in `order` (row indices of this one). */
-  permute(order: ArrayLike<number>): TransactionTable {
-    const t = new TransactionTable(Math.max(1, order.length), this.used8, this.used16);
-    for (let k = 0; k < order.length; k++) t.copyRow(this, order[k]!, this.stream(order[k]!));
-    return t;
-  }
-
   /**
-   * The rows of several tables, each already in request-frame order, as one table in request-frame
+   * The rows of several tables, each already in request-frame order, as one view in request-frame
    * order (ties keep the earlier table's row first, as a stable sort of their concatenation);
-   * `renumber(table, stream)` maps each row's stream.
+   * `renumber(table, stream)` maps each row's stream. The tables are shared, not copied.
    */
-  static merge(tables: readonly TransactionTable[], renumber: (table: number, stream: number) => number): TransactionTable {
-    const sum = (f: (t: TransactionTable) => number) => tables.reduce((a, t) => a + f(t), 0);
-    const out = new TransactionTable(Math.max(1, sum((t) => t.count)), sum((t) => t.used8), sum((t) => t.used16));
-    const at = tables.map(() => 0);
-    for (;;) {
-      let best = -1;
-      for (let k = 0; k < tables.length; k++) {
-        if (at[k]! < tables[k]!.count && (best < 0 || tables[k]!.requestFrame(at[k]!) < tables[best]!.requestFrame(at[best]!))) best = k;
-      }
-      if (best < 0) return out;
-      const src = tables[best]!, i = at[best]!++;
-      out.copyRow(src, i, renumber(best, src.stream(i)));
-    }
+  static merge(tables: readonly TransactionTable[], renumber: (table: number, stream: number) => number): MergedTransactions {
+    return new MergedTransactions(tables, renumber);
   }
 
-  /**
-   * The table as plain data: views of its own arrays, not copies (a copy of a worker's table, beside
-   * the table, was the largest thing in a worker at the end of the pass). The table must not be
-   * added to afterwards, and transferring the buffers hands it over.
-   */
+  /** The table as plain data: its own chunks and slabs, not copies; transferring them hands the table over. */
   pack(): PackedTransactions {
     return {
-      count: this.count, num: this.num.subarray(0, this.count * NUM_COLS), small: this.small.subarray(0, this.count * SMALL_COLS),
-      text8: this.text8.subarray(0, this.used8), text16: this.text16.subarray(0, this.used16), protocols: [...this.protocols],
-      errors: [...this.errors].map(([i, [code, message]]) => [i, code, message] as const),
+      count: this.count, num: [...this.num], small: [...this.small], text8: [...this.text8], text16: [...this.text16], order: this.order,
+      protocols: [...this.protocols], errors: [...this.errors].map(([i, [code, message]]) => [i, code, message] as const),
     };
   }
 
-  /** Buffers of a packed table, for postMessage's transfer list (with any room the table had left). */
+  /** Buffers of a packed table, for postMessage's transfer list. */
   static transfer(p: PackedTransactions): ArrayBuffer[] {
-    return [p.num, p.small, p.text8, p.text16].map((a) => a.buffer as ArrayBuffer);
+    const arrays: ArrayBufferView[] = [...p.num, ...p.small, ...p.text8, ...p.text16];
+    if (p.order) arrays.push(p.order);
+    return arrays.map((a) => a.buffer as ArrayBuffer);
   }
 
   static unpack(p: PackedTransactions): TransactionTable {
-    const t = new TransactionTable(0);
-    t.num = p.num;
-    t.small = p.small;
-    t.text8 = p.text8;
-    t.text16 = p.text16;
-    t.used8 = p.text8.length;
-    t.used16 = p.text16.length;
+    const t = new TransactionTable();
+    t.num = [...p.num];
+    t.small = [...p.small];
+    t.text8 = [...p.text8];
+    t.text16 = [...p.text16];
     t.count = p.count;
+    t.order = p.order;
+    // Nothing is appended to an unpacked table's slabs: new text starts a slab of its own.
+    t.used8 = SLAB;
+    t.used16 = SLAB;
     p.protocols.forEach((name, i) => { t.protocols.push(name); t.protocolIndex.set(name, i); });
     for (const [i, code, message] of p.errors) t.errors.set(i, [code, message]);
     return t;
+  }
+
+  /** Resident bytes of the rows and texts. */
+  get bytes(): number {
+    const sum = (xs: readonly ArrayBufferView[]) => xs.reduce((n, x) => n + x.byteLength, 0);
+    return sum(this.num) + sum(this.small) + sum(this.text8) + sum(this.text16) + (this.order?.byteLength ?? 0);
   }
 
   private protocolOf(name: string): number {
@@ -248,48 +257,91 @@ export class TransactionTable {
     return k;
   }
 
-  /** Statements as code units: one byte each when they all fit (almost always), else two. */
-  private storeText(i: number, text: string): void {
-    const n = i * NUM_COLS;
-    const wide = WIDE_CHAR.test(text);
-    const at = wide ? this.reserveWide(text.length) : this.reserveNarrow(text.length);
-    if (wide) for (let k = 0; k < text.length; k++) this.text16[at + k] = text.charCodeAt(k);
-    else if (text.length) this.text8Writer().write(text, at, 'latin1');
-    this.num[n + TEXT_AT] = at;
-    this.num[n + TEXT_LEN] = text.length;
-    this.small[i * SMALL_COLS + WIDE] = wide ? 1 : 0;
-  }
-
-  /** A Buffer over text8 for its native latin1 write, made again only when text8 was replaced. */
-  private text8Writer(): Buffer {
-    if (this.text8Buf?.buffer !== this.text8.buffer) this.text8Buf = Buffer.from(this.text8.buffer, this.text8.byteOffset, this.text8.length);
-    return this.text8Buf;
-  }
-
-  /** Room for `len` one-byte code units at the end of the text heap; returns where it starts. */
-  private reserveNarrow(len: number): number {
-    if (this.used8 + len > this.text8.length) this.text8 = grow(this.text8, (this.used8 + len) * 2);
+  /** A statement of one-byte code units (almost all): written natively as latin1 into the current slab. */
+  private storeNarrow(text: string): number {
+    const len = text.length;
+    if (this.used8 + len > SLAB) {
+      this.text8.push(new Uint8Array(Math.max(SLAB, len)));
+      this.text8Buf = null;
+      this.used8 = 0;
+    }
+    const slab = this.text8.length - 1, at = this.used8;
+    if (len) {
+      this.text8Buf ??= Buffer.from(this.text8[slab]!.buffer, this.text8[slab]!.byteOffset, this.text8[slab]!.length);
+      this.text8Buf.write(text, at, 'latin1');
+    }
     this.used8 += len;
-    return this.used8 - len;
+    return slab * SLAB_SHIFT + at;
   }
 
-  private reserveWide(len: number): number {
-    if (this.used16 + len > this.text16.length) this.text16 = grow(this.text16, (this.used16 + len) * 2);
+  private storeWide(text: string): number {
+    const len = text.length;
+    if (this.used16 + len > SLAB) {
+      this.text16.push(new Uint16Array(Math.max(SLAB, len)));
+      this.used16 = 0;
+    }
+    const slab = this.text16[this.text16.length - 1]!, at = this.used16;
+    for (let k = 0; k < len; k++) slab[at + k] = text.charCodeAt(k);
     this.used16 += len;
-    return this.used16 - len;
+    return (this.text16.length - 1) * SLAB_SHIFT + at;
   }
 
-  private text(i: number): string {
-    const at = this.num[i * NUM_COLS + TEXT_AT]!, len = this.num[i * NUM_COLS + TEXT_LEN]!;
+  private text(r: number): string {
+    const where = this.numOf(r, TEXT_AT), len = this.numOf(r, TEXT_LEN);
+    const slab = Math.floor(where / SLAB_SHIFT), at = where % SLAB_SHIFT;
     // Buffer's latin1 and utf16le decoders map code units one to one (TextDecoder's "latin1" is
     // windows-1252), so every statement comes back exactly, lone surrogates included.
-    if (this.small[i * SMALL_COLS + WIDE]) return Buffer.from(this.text16.buffer, this.text16.byteOffset + at * 2, len * 2).toString('utf16le');
-    return Buffer.from(this.text8.buffer, this.text8.byteOffset + at, len).toString('latin1');
+    if (this.smallOf(r, WIDE)) {
+      const a = this.text16[slab]!;
+      return Buffer.from(a.buffer, a.byteOffset + at * 2, len * 2).toString('utf16le');
+    }
+    const a = this.text8[slab]!;
+    return Buffer.from(a.buffer, a.byteOffset + at, len).toString('latin1');
   }
 }
 
-function grow<T extends Float64Array | Uint8Array | Uint16Array>(a: T, min: number): T {
-  const out = new (a.constructor as new (n: number) => T)(Math.max(min, 16));
-  out.set(a);
-  return out;
+/** The shards' tables as one, in request-frame order: an index of (table, row), 5 bytes a row. */
+export class MergedTransactions extends TransactionRows {
+  private readonly part: Uint8Array;
+  private readonly row: Uint32Array;
+
+  constructor(private readonly tables: readonly TransactionTable[], private readonly renumber: (table: number, stream: number) => number) {
+    super();
+    if (tables.length > 256) throw new RangeError('more than 256 transaction tables');
+    const n = tables.reduce((a, t) => a + t.length, 0);
+    this.part = new Uint8Array(n);
+    this.row = new Uint32Array(n);
+    const at = tables.map(() => 0);
+    for (let k = 0; k < n; k++) {
+      let best = -1;
+      for (let p = 0; p < tables.length; p++) {
+        if (at[p]! < tables[p]!.length && (best < 0 || tables[p]!.requestFrame(at[p]!) < tables[best]!.requestFrame(at[best]!))) best = p;
+      }
+      this.part[k] = best;
+      this.row[k] = at[best]!++;
+    }
+  }
+
+  get length(): number {
+    return this.row.length;
+  }
+
+  get(i: number): Transaction {
+    this.checkRow(i);
+    const t = this.tables[this.part[i]!]!, r = this.row[i]!;
+    return t.get(r, this.renumber(this.part[i]!, t.stream(r)));
+  }
+
+  brief(i: number): TxBrief {
+    this.checkRow(i);
+    return this.tables[this.part[i]!]!.brief(this.row[i]!);
+  }
+
+  stream(i: number): number {
+    return this.renumber(this.part[i]!, this.tables[this.part[i]!]!.stream(this.row[i]!));
+  }
+
+  requestFrame(i: number): number {
+    return this.tables[this.part[i]!]!.requestFrame(this.row[i]!);
+  }
 }

@@ -37,8 +37,8 @@ export class TransactionTracker {
   private readonly open = new Map<number, OpenTx[]>();
   /** Finished transactions, in the order they finished, in columns (a capture has hundreds of thousands). */
   private readonly done = new TransactionTable();
-  /** Request order of each row of `done`. */
-  private doneSeq: number[] = [];
+  /** Request order of each row of `done` (rows 0..done.length-1). */
+  private doneSeq = new Uint32Array(1024);
   private seq = 0;
 
   /** Feed one decoder event. */
@@ -94,7 +94,13 @@ export class TransactionTracker {
       tx.stream, tx.protocol, tx.requestFrame, tx.responseFrame, tx.lastResponseFrame, txTime(tx), txLatency(tx), statementOf(tx), tx.status,
       tx.errorCode, tx.errorMessage, tx.rows, tx.reqBytes, tx.respBytes,
     );
-    this.doneSeq.push(tx.seq);
+    const row = this.done.length - 1;
+    if (row === this.doneSeq.length) {
+      const more = new Uint32Array(row * 2);
+      more.set(this.doneSeq);
+      this.doneSeq = more;
+    }
+    this.doneSeq[row] = tx.seq;
   }
 
   /** All transactions in request order, in columns; requests still open at the end are 'no-response'. */
@@ -103,11 +109,11 @@ export class TransactionTracker {
       for (const tx of q.splice(0)) { if (tx.responseFrame === null) tx.status = 'no-response'; this.finished(tx); }
     }
     // Usually they finished in the order they were asked: then the table is already in order.
+    const n = this.done.length, seq = this.doneSeq;
     let sorted = true;
-    for (let i = 1; i < this.doneSeq.length && sorted; i++) sorted = this.doneSeq[i - 1]! < this.doneSeq[i]!;
-    if (sorted) return this.done;
-    const order = this.doneSeq.map((_, i) => i).sort((a, b) => this.doneSeq[a]! - this.doneSeq[b]!);
-    return this.done.permute(order);
+    for (let i = 1; i < n && sorted; i++) sorted = seq[i - 1]! < seq[i]!;
+    if (!sorted) this.done.sortBy(seq);
+    return this.done;
   }
 
   /** All transactions in request order; requests still open at the end are 'no-response'. */
@@ -117,7 +123,8 @@ export class TransactionTracker {
 
   /** The transactions so far, leaving open requests open (live capture): unanswered ones read as 'no-response' in the copy only. */
   snapshot(): Transaction[] {
-    const rows: { seq: number; tx: Transaction }[] = this.doneSeq.map((seq, i) => ({ seq, tx: this.done.get(i) }));
+    const rows: { seq: number; tx: Transaction }[] = [];
+    for (let i = 0; i < this.done.length; i++) rows.push({ seq: this.doneSeq[i]!, tx: this.done.get(i) });
     for (const q of this.open.values()) {
       for (const t of q) rows.push({ seq: t.seq, tx: toTransaction(t.responseFrame === null ? { ...t, status: 'no-response' } : t) });
     }

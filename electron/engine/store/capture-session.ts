@@ -10,7 +10,7 @@ import { checkFilter, type FilterError } from '../filter/index';
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
 import type { Dissected } from '../decode/dissect';
 import { transactionsByStream, withRequests, type ConnectionDetail } from '../analysis/connections/report';
-import { TransactionTable } from '../analysis/transaction-table';
+import { TransactionTable, type TransactionRows } from '../analysis/transaction-table';
 import { TA } from '../analysis/tcp-types';
 import { runShardWorkers, defaultShards, type ShardRun } from '../workers/pool';
 import type { FrameBatch, InterfaceSummary, ShardResult } from './batch';
@@ -18,6 +18,7 @@ import { ExportWriter, type ExportFormat } from './export-writer';
 import { FrameStore } from './frame-store';
 import { tcpPayload } from './flow-key';
 import { Replayer } from './replay';
+import { Spill, type SpillOptions } from './spill';
 import { runFollowPass, runShardPass, type FollowHooks, type LiveTables } from './shard-pass';
 import { planFilter, runFilter, type FilterPlan } from './view-filter';
 
@@ -29,6 +30,8 @@ export interface SessionOpenOptions {
   readonly onProgress?: (p: PassProgress) => void;
   /** Random access: frames of a connection between replay checkpoints (tests use small values). */
   readonly checkpointEvery?: number;
+  /** Where finished column chunks go (default: a spill file with a 16 MiB budget); false keeps them all in memory. */
+  readonly spill?: SpillOptions | false;
 }
 
 /** The API's Progress without the session id, for the phases a file pass goes through. */
@@ -47,6 +50,7 @@ const IN_THREAD_BELOW = 4 * 1024 * 1024;
 
 export class CaptureSession {
   readonly store: FrameStore;
+  private readonly spill: Spill | null;
   readonly replay: Replayer;
   readonly format: 'pcap' | 'pcapng';
   readonly compression: 'none' | 'gzip' | 'zstd';
@@ -59,7 +63,7 @@ export class CaptureSession {
   private viewPlan: FilterPlan | null = null;
   private viewUpTo = 0;
   private live: LiveTables | null = null;
-  private txs = new TransactionTable(0);
+  private txs: TransactionRows = new TransactionTable();
   private conns: ConnectionDetail[] = [];
   private passError: string | null = null;
   private finished = false;
@@ -81,7 +85,8 @@ export class CaptureSession {
     // A growing file is read as it grows, in this thread.
     const inThread = !!follow || opts.workers === 0 || reader.compression !== 'none' || (opts.workers === undefined && reader.size < IN_THREAD_BELOW);
     const shards = inThread ? 1 : opts.workers ?? defaultShards();
-    this.store = new FrameStore(shards);
+    this.spill = opts.spill === false ? null : new Spill(opts.spill);
+    this.store = new FrameStore(shards, this.spill);
     this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map(), opts.checkpointEvery);
     this.done = this.start(shards, inThread);
     this.done.catch(() => {});
@@ -141,6 +146,7 @@ export class CaptureSession {
   }
 
   private onBatch(b: FrameBatch): void {
+    if (this.cancelled) return; // (a batch still in flight when the session was cancelled or closed)
     if (b.shard === 0) { this.interfaces = b.interfaces; }
     if (this.store.add(b) > 0) {
       if (this.follow) this.extendView();
@@ -219,6 +225,7 @@ export class CaptureSession {
   close(): void {
     this.cancel();
     this.reader.close();
+    this.spill?.close();
   }
 
   /** Throws FileChangedError when the file on disk is no longer the one indexed. */

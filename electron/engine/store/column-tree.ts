@@ -110,7 +110,7 @@ export class ColumnTree extends PacketTree {
       case 'frame.len': return one(name, st.origLen.get(i));
       case 'frame.cap_len': return one(name, st.capLen.get(i));
       case 'frame.interface_id': return one(name, st.iface.get(i));
-      case 'frame.time_relative': return one(name, st.nsOf(i) - st.nsOf(0));
+      case 'frame.time_relative': return one(name, st.nsOf(i) - st.firstNs());
     }
     if (name.startsWith('tcp.')) {
       if (!(kind & KIND_TCP)) return NONE;

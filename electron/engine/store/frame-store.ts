@@ -5,6 +5,7 @@
  * a single sequential pass would fill.
  */
 import { ByteHeap, CHUNK, CHUNK_BITS, ChunkedColumn, InternTable } from './chunked';
+import type { Spill } from './spill';
 import { KIND_OWNED, type FrameBatch, type FrameExtra } from './batch';
 
 interface ShardMaps {
@@ -16,26 +17,26 @@ interface ShardMaps {
 export class FrameStore {
   /** Frames merged so far (rows 0..count-1 are final). */
   count = 0;
-  readonly offset = new ChunkedColumn(Float64Array);
-  readonly capLen = new ChunkedColumn(Uint32Array);
-  readonly origLen = new ChunkedColumn(Uint32Array);
-  readonly tsSec = new ChunkedColumn(Float64Array);
-  readonly tsNsec = new ChunkedColumn(Float64Array);
-  readonly iface = new ChunkedColumn(Uint16Array);
-  readonly kind = new ChunkedColumn(Uint8Array);
-  readonly src = new ChunkedColumn(Uint32Array);
-  readonly dst = new ChunkedColumn(Uint32Array);
-  readonly srcPort = new ChunkedColumn(Uint16Array);
-  readonly dstPort = new ChunkedColumn(Uint16Array);
-  readonly proto = new ChunkedColumn(Uint16Array);
-  readonly tcpFlags = new ChunkedColumn(Uint16Array);
-  readonly analysis = new ChunkedColumn(Uint16Array);
-  readonly stream = new ChunkedColumn(Int32Array, -1);
-  readonly color = new ChunkedColumn(Uint8Array);
-  readonly protoMask = new ChunkedColumn(Uint32Array);
-  readonly infoAt = new ChunkedColumn(Float64Array);
-  readonly infoLen = new ChunkedColumn(Uint16Array);
-  readonly info = new ByteHeap();
+  readonly offset: ChunkedColumn<Float64Array>;
+  readonly capLen: ChunkedColumn<Uint32Array>;
+  readonly origLen: ChunkedColumn<Uint32Array>;
+  readonly tsSec: ChunkedColumn<Float64Array>;
+  readonly tsNsec: ChunkedColumn<Float64Array>;
+  readonly iface: ChunkedColumn<Uint16Array>;
+  readonly kind: ChunkedColumn<Uint8Array>;
+  readonly src: ChunkedColumn<Uint32Array>;
+  readonly dst: ChunkedColumn<Uint32Array>;
+  readonly srcPort: ChunkedColumn<Uint16Array>;
+  readonly dstPort: ChunkedColumn<Uint16Array>;
+  readonly proto: ChunkedColumn<Uint16Array>;
+  readonly tcpFlags: ChunkedColumn<Uint16Array>;
+  readonly analysis: ChunkedColumn<Uint16Array>;
+  readonly stream: ChunkedColumn<Int32Array>;
+  readonly color: ChunkedColumn<Uint8Array>;
+  readonly protoMask: ChunkedColumn<Uint32Array>;
+  readonly infoAt: ChunkedColumn<Float64Array>;
+  readonly infoLen: ChunkedColumn<Uint16Array>;
+  readonly info: ByteHeap;
   readonly strings = new InternTable();
   /** Protocol name → bit in protoMask (bit 31 collects names past the 31st). */
   readonly protoBits = new Map<string, number>();
@@ -46,7 +47,28 @@ export class FrameStore {
   private readonly maps: ShardMaps[];
   private readonly pending: Map<number, FrameBatch>[];
 
-  constructor(readonly shards: number) {
+  /** `spill` takes the finished chunks of every column (null: all stay in memory). */
+  constructor(readonly shards: number, private readonly spill: Spill | null = null) {
+    this.offset = new ChunkedColumn(Float64Array, 0, spill);
+    this.capLen = new ChunkedColumn(Uint32Array, 0, spill);
+    this.origLen = new ChunkedColumn(Uint32Array, 0, spill);
+    this.tsSec = new ChunkedColumn(Float64Array, 0, spill);
+    this.tsNsec = new ChunkedColumn(Float64Array, 0, spill);
+    this.iface = new ChunkedColumn(Uint16Array, 0, spill);
+    this.kind = new ChunkedColumn(Uint8Array, 0, spill);
+    this.src = new ChunkedColumn(Uint32Array, 0, spill);
+    this.dst = new ChunkedColumn(Uint32Array, 0, spill);
+    this.srcPort = new ChunkedColumn(Uint16Array, 0, spill);
+    this.dstPort = new ChunkedColumn(Uint16Array, 0, spill);
+    this.proto = new ChunkedColumn(Uint16Array, 0, spill);
+    this.tcpFlags = new ChunkedColumn(Uint16Array, 0, spill);
+    this.analysis = new ChunkedColumn(Uint16Array, 0, spill);
+    this.stream = new ChunkedColumn(Int32Array, -1, spill);
+    this.color = new ChunkedColumn(Uint8Array, 0, spill);
+    this.protoMask = new ChunkedColumn(Uint32Array, 0, spill);
+    this.infoAt = new ChunkedColumn(Float64Array, 0, spill);
+    this.infoLen = new ChunkedColumn(Uint16Array, 0, spill);
+    this.info = new ByteHeap(spill);
     this.maps = Array.from({ length: shards }, () => ({ strings: [], bits: [], tcpStreams: [] }));
     this.pending = Array.from({ length: shards }, () => new Map());
   }
@@ -125,12 +147,26 @@ export class FrameStore {
       }
     }
     this.count = first + n;
+    this.seal();
     return n;
   }
 
   /** The session-wide number of a shard's TCP stream. */
   globalTcpStream(shard: number, local: number): number {
     return this.maps[shard]?.tcpStreams[local] ?? local;
+  }
+
+  /** The first frame's time (read on every relative time: kept here, not in a spilled chunk). */
+  private first: { sec: number; nsec: number; ns: bigint } | null = null;
+
+  /** Absolute time of the first frame in ns (0 before any frame). */
+  firstNs(): bigint {
+    return this.firstTime()?.ns ?? 0n;
+  }
+
+  private firstTime(): { sec: number; nsec: number; ns: bigint } | null {
+    if (!this.first && this.count > 0) this.first = { sec: this.tsSec.get(0), nsec: this.tsNsec.get(0), ns: this.nsOf(0) };
+    return this.first;
   }
 
   /** Absolute time of frame i in ns. */
@@ -140,7 +176,8 @@ export class FrameStore {
 
   /** Seconds since the first frame. */
   relTime(i: number): number {
-    return (this.tsSec.get(i) - this.tsSec.get(0)) + (this.tsNsec.get(i) - this.tsNsec.get(0)) / 1e9;
+    const f = this.firstTime();
+    return f ? (this.tsSec.get(i) - f.sec) + (this.tsNsec.get(i) - f.nsec) / 1e9 : 0;
   }
 
   infoBytes(i: number): Uint8Array {
@@ -152,10 +189,26 @@ export class FrameStore {
     return this.protoBits.get(name) ?? -1;
   }
 
-  /** Resident bytes of the columns (what grows with the frame count). */
-  get bytes(): number {
-    const cols = [this.offset, this.capLen, this.origLen, this.tsSec, this.tsNsec, this.iface, this.kind, this.src, this.dst,
+  private columns(): ChunkedColumn<Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array>[] {
+    return [this.offset, this.capLen, this.origLen, this.tsSec, this.tsNsec, this.iface, this.kind, this.src, this.dst,
       this.srcPort, this.dstPort, this.proto, this.tcpFlags, this.analysis, this.stream, this.color, this.protoMask, this.infoAt, this.infoLen];
-    return cols.reduce((n, c) => n + c.bytes, 0) + this.info.bytes;
+  }
+
+  /** Chunks every row of which is merged are final: they go to the spill. */
+  private seal(): void {
+    if (!this.spill) return;
+    const full = this.count >>> CHUNK_BITS;
+    for (const c of this.columns()) c.seal(full);
+    this.info.seal();
+  }
+
+  /** Bytes of the columns in memory (what grows with the frame count when nothing is spilled). */
+  get bytes(): number {
+    return this.columns().reduce((n, c) => n + c.bytes, 0) + this.info.bytes;
+  }
+
+  /** Bytes of the columns written to the spill file. */
+  get spilledBytes(): number {
+    return this.spill?.spilledBytes ?? 0;
   }
 }

@@ -173,7 +173,7 @@ export class Replayer {
   private dissect(session: EngineSession, i: number, makeTree: (data: Uint8Array) => PacketTree): Dissected {
     const st = this.store;
     const data = this.bytes(i);
-    session.firstNs = st.nsOf(0);
+    session.firstNs = st.firstNs();
     session.prevNs = i > 0 ? st.nsOf(i - 1) : null;
     const extra = st.extras.get(i);
     const iface = extra?.custom ? -1 : st.iface.get(i);

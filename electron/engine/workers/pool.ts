@@ -27,7 +27,9 @@ export function runShardWorkers(
   let cancelled = false;
   const one = (url: URL, shard: number) => new Promise<ShardResult>((resolve, reject) => {
     if (cancelled) { reject(new Error('cancelled')); return; }
-    const w = new Worker(url, { workerData: { ...base, shard, shards } satisfies ShardPassOptions });
+    // A small young generation: the pass's garbage is short-lived, and V8's default for a worker let
+    // each one keep tens of MB more resident (measured: peak RSS 377 → 344 MB, pass time unchanged).
+    const w = new Worker(url, { workerData: { ...base, shard, shards } satisfies ShardPassOptions, resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     workers.push(w);
     let settled = false;
     w.on('message', (m: WorkerMessage) => {

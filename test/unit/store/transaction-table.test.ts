@@ -29,7 +29,9 @@ describe('TransactionTable', () => {
   it('gives back every transaction exactly, before and after crossing a thread boundary', () => {
     const rnd = prng(7);
     const txs = [base, { ...base, responseFrame: null, lastResponseFrame: null, latency: null, rows: undefined, status: 'no-response' as const },
-      ...Array.from({ length: 3000 }, (_, i) => randomTx(rnd, i + 20))];
+      ...Array.from({ length: 9000 }, (_, i) => randomTx(rnd, i + 20))];
+    // Statements longer than a text slab (1 Mi code units) get one of their own, between ordinary ones.
+    txs.splice(5000, 0, { ...base, statement: 'x'.repeat((1 << 20) + 3) }, { ...base, statement: '表'.repeat((1 << 20) + 5) });
     const t = TransactionTable.from(txs);
     expect(t.length).toBe(txs.length);
     expect(t.toArray()).toEqual(txs);
@@ -46,6 +48,15 @@ describe('TransactionTable', () => {
     const m = TransactionTable.merge([a, b], (k, s) => 100 * (k + 1) + s);
     expect(m.toArray().map((t) => `${t.statement}@${t.stream}`)).toEqual(['a1@100', 'b2@201', 'a4@100', 'a4@100', 'b4@201', 'a9@100', 'b10@201']);
     expect([...m.byStream()]).toEqual([[100, [0, 2, 3, 5]], [201, [1, 4, 6]]]);
+  });
+
+  it('puts rows in request order by an index, leaving the stored rows where they are', () => {
+    const t = TransactionTable.from([5, 1, 3].map((f) => ({ ...base, requestFrame: f, statement: `s${f}` })));
+    t.sortBy(Uint32Array.of(2, 0, 1));
+    expect(t.toArray().map((x) => x.statement)).toEqual(['s1', 's3', 's5']);
+    const packed = t.pack();
+    expect(TransactionTable.unpack(structuredClone(packed, { transfer: TransactionTable.transfer(packed) })).toArray().map((x) => x.requestFrame)).toEqual([1, 3, 5]);
+    expect(() => t.push(base)).toThrow(/final/);
   });
 
   it('refuses a row it does not have', () => {

@@ -2,7 +2,7 @@
 import type { Connection, TcpState, Transaction } from '../../../../shared/api/types';
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
-import { TransactionTable, type TxBrief } from '../transaction-table';
+import { TransactionRows, type TxBrief } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
@@ -51,11 +51,11 @@ export interface ReportOptions {
 }
 
 export function buildReport(
-  records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionTable, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
+  records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionRows, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
   opts: ReportOptions = {},
 ): ConnectionsReport {
   // Without request events the report reads only times and statuses: no statement texts are made.
-  const byStream: (stream: number) => readonly TxBrief[] = opts.requestEvents === false && txs instanceof TransactionTable
+  const byStream: (stream: number) => readonly TxBrief[] = opts.requestEvents === false && txs instanceof TransactionRows
     ? briefsByStream(txs) : transactionsByStream(txs);
   const out: ConnectionDetail[] = [];
   const clientStates: Partial<Record<TcpState, number>> = {};
@@ -105,8 +105,8 @@ export function buildReport(
 }
 
 /** Each stream's transactions, in order; from a table, made only for the streams asked for. */
-export function transactionsByStream(txs: readonly Transaction[] | TransactionTable): (stream: number) => Transaction[] {
-  if (txs instanceof TransactionTable) {
+export function transactionsByStream(txs: readonly Transaction[] | TransactionRows): (stream: number) => Transaction[] {
+  if (txs instanceof TransactionRows) {
     const rows = txs.byStream();
     return (stream) => (rows.get(stream) ?? []).map((i) => txs.get(i));
   }
@@ -119,7 +119,7 @@ export function transactionsByStream(txs: readonly Transaction[] | TransactionTa
   return (stream) => m.get(stream) ?? [];
 }
 
-function briefsByStream(txs: TransactionTable): (stream: number) => TxBrief[] {
+function briefsByStream(txs: TransactionRows): (stream: number) => TxBrief[] {
   const rows = txs.byStream();
   return (stream) => (rows.get(stream) ?? []).map((i) => txs.brief(i));
 }

@@ -1,0 +1,137 @@
+/**
+ * Where a session's finished column chunks go so resident memory stays flat however long the
+ * capture: an unlinked temporary file, written once per chunk, read back on demand. A byte budget
+ * bounds the chunks kept in memory; past it the earliest loaded are dropped (they are on disk).
+ * The operating system's page cache usually still holds the file, so reading a chunk back is a
+ * memory copy, and under memory pressure those pages are the first the kernel reclaims.
+ */
+import { closeSync, mkdirSync, openSync, readSync, statfsSync, unlinkSync, writeSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** Something holding chunks in memory that the spill may ask to let one go. */
+export interface SpillOwner {
+  drop(chunk: number): void;
+}
+
+export interface SpillOptions {
+  /** Folder for the spill file (default: see defaultSpillDir). */
+  readonly dir?: string;
+  /** Bytes of spilled chunks kept in memory (default 16 MiB). */
+  readonly budget?: number;
+}
+
+const TMPFS_MAGIC = 0x01021994;
+
+/**
+ * The OS temp folder, unless it is a RAM file system (tmpfs /tmp on many Linux systems: spilling
+ * there would keep the bytes in RAM); then the user's cache folder.
+ */
+export function defaultSpillDir(): string {
+  const tmp = tmpdir();
+  try { if (statfsSync(tmp).type !== TMPFS_MAGIC) return tmp; } catch { return tmp; }
+  return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dbwire');
+}
+
+interface Resident {
+  readonly owner: SpillOwner;
+  readonly chunk: number;
+  readonly bytes: number;
+}
+
+export class Spill {
+  private fd = -1;
+  private closed = false;
+  private path = '';
+  private end = 0;
+  private residentBytes = 0;
+  private nextOwner = 0;
+  /** Chunks in memory that are also on disk, least recently used first. */
+  private readonly resident = new Map<number, Resident>();
+  /** Each owner's most recently used chunk: never dropped, so reading row by row across all the
+   *  columns (a page of rows) cannot make them evict each other's chunks on every read. */
+  private readonly newest = new Map<number, number>();
+  private readonly budget: number;
+
+  constructor(private readonly opts: SpillOptions = {}) {
+    this.budget = opts.budget ?? 16 * 1024 * 1024;
+  }
+
+  /** An id for an owner's chunks (owners number their own chunks from 0). */
+  owner(): number {
+    return this.nextOwner++;
+  }
+
+  /** Bytes written to the spill file. */
+  get spilledBytes(): number {
+    return this.end;
+  }
+
+  /** Appends `bytes`; returns where they are in the file. */
+  write(bytes: ArrayBufferView): number {
+    if (this.closed) throw new Error('the session is closed');
+    if (this.fd < 0) this.create();
+    const at = this.end;
+    const view = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let done = 0; done < view.length;) done += writeSync(this.fd, view, done, view.length - done, at + done);
+    this.end += view.length;
+    return at;
+  }
+
+  /** Fills `into` from the file at `at`. */
+  read(at: number, into: ArrayBufferView): void {
+    const view = new Uint8Array(into.buffer, into.byteOffset, into.byteLength);
+    for (let done = 0; done < view.length;) {
+      const n = readSync(this.fd, view, done, view.length - done, at + done);
+      if (n <= 0) throw new Error(`spill file ${this.path} ended early`);
+      done += n;
+    }
+  }
+
+  /**
+   * Chunk `chunk` of owner `id` is in memory (and on disk): keeps the others within the budget,
+   * dropping the least recently used (each owner's newest excepted).
+   */
+  hold(id: number, owner: SpillOwner, chunk: number, bytes: number): void {
+    const key = id * 2 ** 26 + chunk;
+    if (this.resident.has(key)) return;
+    this.resident.set(key, { owner, chunk, bytes });
+    this.newest.set(id, key);
+    this.residentBytes += bytes;
+    for (const [k, r] of this.resident) {
+      if (this.residentBytes <= this.budget) break;
+      if (this.newest.get(Math.floor(k / 2 ** 26)) === k) continue;
+      this.resident.delete(k);
+      this.residentBytes -= r.bytes;
+      r.owner.drop(r.chunk);
+    }
+  }
+
+  /** Chunk `chunk` of owner `id`, in memory, was used: it is the last to be dropped now. */
+  touch(id: number, chunk: number): void {
+    const key = id * 2 ** 26 + chunk;
+    const r = this.resident.get(key);
+    if (!r) return;
+    this.resident.delete(key);
+    this.resident.set(key, r);
+    this.newest.set(id, key);
+  }
+
+  close(): void {
+    this.closed = true;
+    if (this.fd < 0) return;
+    closeSync(this.fd);
+    this.fd = -1;
+    // Windows cannot unlink an open file: it was left in place until now.
+    try { unlinkSync(this.path); } catch { /* already unlinked */ }
+  }
+
+  private create(): void {
+    const dir = this.opts.dir ?? defaultSpillDir();
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.path = join(dir, `dbwire-spill-${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`);
+    // Owner-only, and unlinked at once where the OS allows it: nothing is left behind after a crash.
+    this.fd = openSync(this.path, 'wx+', 0o600);
+    try { unlinkSync(this.path); } catch { /* Windows: removed at close */ }
+  }
+}
