@@ -260,6 +260,7 @@ export class TransactionTable extends TransactionRows {
   /** A statement of one-byte code units (almost all): written natively as latin1 into the current slab. */
   private storeNarrow(text: string): number {
     const len = text.length;
+    if (len === 0) return 0; // (no slab: there may be none yet)
     if (this.used8 + len > SLAB) {
       this.text8.push(new Uint8Array(Math.max(SLAB, len)));
       this.text8Buf = null;
@@ -276,6 +277,7 @@ export class TransactionTable extends TransactionRows {
 
   private storeWide(text: string): number {
     const len = text.length;
+    if (len === 0) return 0;
     if (this.used16 + len > SLAB) {
       this.text16.push(new Uint16Array(Math.max(SLAB, len)));
       this.used16 = 0;
@@ -288,6 +290,7 @@ export class TransactionTable extends TransactionRows {
 
   private text(r: number): string {
     const where = this.numOf(r, TEXT_AT), len = this.numOf(r, TEXT_LEN);
+    if (len === 0) return '';
     const slab = Math.floor(where / SLAB_SHIFT), at = where % SLAB_SHIFT;
     // Buffer's latin1 and utf16le decoders map code units one to one (TextDecoder's "latin1" is
     // windows-1252), so every statement comes back exactly, lone surrogates included.

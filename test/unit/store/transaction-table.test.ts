@@ -59,6 +59,11 @@ describe('TransactionTable', () => {
     expect(() => t.push(base)).toThrow(/final/);
   });
 
+  it('keeps an empty statement as the first row, before any text slab exists', () => {
+    const txs = [{ ...base, statement: '' }, { ...base, statement: 'SELECT 2' }, { ...base, statement: '' }];
+    expect(TransactionTable.from(txs).toArray()).toEqual(txs);
+  });
+
   it('refuses a row it does not have', () => {
     expect(() => TransactionTable.from([base]).get(1)).toThrow(RangeError);
   });
