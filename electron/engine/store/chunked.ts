@@ -2,7 +2,7 @@
  * Growable typed-array columns in fixed chunks: appending never copies what is there, and a
  * column of N values costs N × element size (plus one small array of chunk references).
  */
-import type { Spill, SpillOwner } from './spill';
+import { SpillableArrays, type Spill } from './spill';
 
 type TypedArray = Float64Array | Uint32Array | Int32Array | Uint16Array | Uint8Array;
 type TypedCtor<T extends TypedArray> = new (n: number) => T;
@@ -11,24 +11,21 @@ export const CHUNK_BITS = 16;
 export const CHUNK = 1 << CHUNK_BITS;
 const MASK = CHUNK - 1;
 
-export class ChunkedColumn<T extends TypedArray> implements SpillOwner {
-  /** Chunks in memory (null: spilled and dropped). */
-  private readonly chunks: (T | null)[] = [];
-  /** Where each sealed chunk is in the spill file. */
-  private readonly spilledAt: number[] = [];
-  private readonly spillId: number;
+export class ChunkedColumn<T extends TypedArray> {
+  private readonly chunks: SpillableArrays<T>;
   private lastUsed = -1;
 
-  constructor(private readonly ctor: TypedCtor<T>, private readonly fill = 0, private readonly spill: Spill | null = null) {
-    this.spillId = spill ? spill.owner() : -1;
+  constructor(private readonly ctor: TypedCtor<T>, private readonly fill = 0, spill: Spill | null = null) {
+    this.chunks = new SpillableArrays(spill, () => new ctor(CHUNK));
   }
 
   get(i: number): number {
     const c = i >>> CHUNK_BITS;
-    const a = this.chunks[c];
+    const a = this.chunks.items[c];
     // Reads that stay in one chunk are the fast path; a change of chunk tells the spill it was used.
     if (a && c === this.lastUsed) return a[i & MASK]!;
-    return this.use(c)[i & MASK]!;
+    this.lastUsed = c;
+    return this.chunks.use(c)[i & MASK]!;
   }
 
   set(i: number, v: number): void {
@@ -42,8 +39,8 @@ export class ChunkedColumn<T extends TypedArray> implements SpillOwner {
       if (this.fill !== 0) a.fill(this.fill);
       this.chunks.push(a);
     }
-    if (this.spilledAt[c] !== undefined) throw new Error(`chunk ${c} is sealed`);
-    return this.chunks[c]!;
+    if (this.chunks.isSealed(c)) throw new Error(`chunk ${c} is sealed`);
+    return this.chunks.items[c]!;
   }
 
   /** Copies `src` to rows first.. (a bulk copy per chunk it spans). */
@@ -58,16 +55,9 @@ export class ChunkedColumn<T extends TypedArray> implements SpillOwner {
 
   /** The chunk holding index i and i's position in it (tight loops read chunks directly). */
   chunk(c: number): T | undefined {
-    return c < this.chunks.length ? this.use(c) : undefined;
-  }
-
-  /** Chunk c, read back if it was dropped, and marked as the most recently used. */
-  private use(c: number): T {
+    if (c >= this.chunks.length) return undefined;
     this.lastUsed = c;
-    const a = this.chunks[c];
-    if (!a) return this.load(c);
-    if (this.spill && this.spilledAt[c] !== undefined) this.spill.touch(this.spillId, c);
-    return a;
+    return this.chunks.use(c);
   }
 
   /**
@@ -75,48 +65,25 @@ export class ChunkedColumn<T extends TypedArray> implements SpillOwner {
    * while its budget allows.
    */
   seal(upTo: number): void {
-    if (!this.spill) return;
-    for (let c = this.spilledAt.length; c < upTo && c < this.chunks.length; c++) {
-      const a = this.chunks[c]!;
-      this.spilledAt[c] = this.spill.write(a);
-      this.spill.hold(this.spillId, this, c, a.byteLength);
-    }
-  }
-
-  drop(c: number): void {
-    this.chunks[c] = null;
-  }
-
-  private load(c: number): T {
-    const at = this.spilledAt[c];
-    if (at === undefined || !this.spill) throw new RangeError(`no chunk ${c}`);
-    const a = new this.ctor(CHUNK);
-    this.spill.read(at, a);
-    this.chunks[c] = a;
-    this.spill.hold(this.spillId, this, c, a.byteLength);
-    return a;
+    this.chunks.seal(upTo);
   }
 
   /** Bytes of the chunks in memory. */
   get bytes(): number {
-    let n = 0;
-    for (const c of this.chunks) n += c?.byteLength ?? 0;
-    return n;
+    return this.chunks.bytes;
   }
 }
 
 /** Variable-length byte strings (the Info texts) in 1 MiB slabs; each string is addressed by a
  *  global offset (a Float64 column) and a length. Full slabs can be sealed into a spill. */
-export class ByteHeap implements SpillOwner {
+export class ByteHeap {
   private static readonly SLAB = 1 << 20;
-  private readonly slabs: (Uint8Array | null)[] = [];
-  private readonly spilledAt: number[] = [];
-  private readonly spillId: number;
+  private readonly slabs: SpillableArrays<Uint8Array>;
   private used = ByteHeap.SLAB;
   private base = -ByteHeap.SLAB;
 
-  constructor(private readonly spill: Spill | null = null) {
-    this.spillId = spill ? spill.owner() : -1;
+  constructor(spill: Spill | null = null) {
+    this.slabs = new SpillableArrays(spill, () => new Uint8Array(ByteHeap.SLAB));
   }
 
   /** Copy `b` in; returns its address. Strings never straddle slabs. */
@@ -147,45 +114,23 @@ export class ByteHeap implements SpillOwner {
       this.base += ByteHeap.SLAB;
       this.used = 0;
     }
-    return this.slabs[this.slabs.length - 1]!;
+    return this.slabs.items[this.slabs.length - 1]!;
   }
 
   get(at: number, len: number): Uint8Array {
-    const k = Math.floor(at / ByteHeap.SLAB);
-    const slab = this.slabs[k] ?? this.load(k);
-    if (this.spill && this.spilledAt[k] !== undefined) this.spill.touch(this.spillId, k);
+    const slab = this.slabs.use(Math.floor(at / ByteHeap.SLAB));
     const off = at % ByteHeap.SLAB;
     return slab.subarray(off, off + len);
   }
 
   /** Every slab but the one being filled is final: to the spill (see ChunkedColumn.seal). */
   seal(): void {
-    if (!this.spill) return;
-    for (let k = this.spilledAt.length; k < this.slabs.length - 1; k++) {
-      this.spilledAt[k] = this.spill.write(this.slabs[k]!);
-      this.spill.hold(this.spillId, this, k, ByteHeap.SLAB);
-    }
-  }
-
-  drop(k: number): void {
-    this.slabs[k] = null;
-  }
-
-  private load(k: number): Uint8Array {
-    const at = this.spilledAt[k];
-    if (at === undefined || !this.spill) throw new RangeError(`no slab ${k}`);
-    const a = new Uint8Array(ByteHeap.SLAB);
-    this.spill.read(at, a);
-    this.slabs[k] = a;
-    this.spill.hold(this.spillId, this, k, ByteHeap.SLAB);
-    return a;
+    this.slabs.seal(this.slabs.length - 1);
   }
 
   /** Bytes of the slabs in memory. */
   get bytes(): number {
-    let n = 0;
-    for (const s of this.slabs) n += s ? ByteHeap.SLAB : 0;
-    return n;
+    return this.slabs.bytes;
   }
 }
 

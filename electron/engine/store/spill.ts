@@ -135,3 +135,70 @@ export class Spill {
     try { unlinkSync(this.path); } catch { /* Windows: removed at close */ }
   }
 }
+
+/**
+ * A list of equal-sized arrays (a column's chunks, a heap's slabs) whose finished ones can go to a
+ * spill: the bookkeeping ChunkedColumn and ByteHeap share. Without a spill it is a plain list.
+ */
+export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array> implements SpillOwner {
+  /** In memory (null: spilled and dropped). */
+  readonly items: (T | null)[] = [];
+  /** Where each sealed array is in the spill file. */
+  private readonly spilledAt: number[] = [];
+  private readonly id: number;
+
+  constructor(private readonly spill: Spill | null, private readonly make: () => T) {
+    this.id = spill ? spill.owner() : -1;
+  }
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  push(a: T): void {
+    this.items.push(a);
+  }
+
+  isSealed(k: number): boolean {
+    return this.spilledAt[k] !== undefined;
+  }
+
+  /** Array k, read back if it was dropped, and marked as the most recently used. */
+  use(k: number): T {
+    const a = this.items[k];
+    if (!a) return this.load(k);
+    if (this.spill && this.spilledAt[k] !== undefined) this.spill.touch(this.id, k);
+    return a;
+  }
+
+  /** Arrays before `upTo` are final: to the spill file now, kept in memory while its budget allows. */
+  seal(upTo: number): void {
+    if (!this.spill) return;
+    for (let k = this.spilledAt.length; k < upTo && k < this.items.length; k++) {
+      const a = this.items[k]!;
+      this.spilledAt[k] = this.spill.write(a);
+      this.spill.hold(this.id, this, k, a.byteLength);
+    }
+  }
+
+  drop(k: number): void {
+    this.items[k] = null;
+  }
+
+  private load(k: number): T {
+    const at = this.spilledAt[k];
+    if (at === undefined || !this.spill) throw new RangeError(`no chunk ${k}`);
+    const a = this.make();
+    this.spill.read(at, a);
+    this.items[k] = a;
+    this.spill.hold(this.id, this, k, a.byteLength);
+    return a;
+  }
+
+  /** Bytes of the arrays in memory. */
+  get bytes(): number {
+    let n = 0;
+    for (const a of this.items) n += a?.byteLength ?? 0;
+    return n;
+  }
+}
