@@ -5,9 +5,12 @@
  * only when asked for (get / toArray), and a table crosses threads as transferable buffers.
  * Rows live in fixed chunks and texts in fixed slabs: growing never copies (nor leaves a doubled
  * array behind), and putting tables together (request order, the shards' tables) is an index of
- * rows, never a copy of them.
+ * rows, never a copy of them. A pass worker hands each finished part of its table to the session
+ * as it goes (`ship`), keeping only what its connections' verdicts read; the session's copy goes
+ * to the spill file.
  */
 import type { Transaction } from '../../../shared/api/types';
+import { SpillableArrays, type Spill } from '../store/spill';
 
 const STATUSES = ['ok', 'error', 'no-response', 'damaged'] as const satisfies readonly Transaction['status'][];
 const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'no-response': 2, damaged: 3 };
@@ -15,22 +18,39 @@ const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'n
 /** What a connection's verdict reads of a transaction (no statement text to decode). */
 export type TxBrief = Pick<Transaction, 'requestFrame' | 'responseFrame' | 'latency' | 'status' | 'errorCode' | 'errorMessage'>;
 
+/**
+ * A finished part of a table a pass worker hands over as it goes: a chunk of the rows' columns
+ * other than the brief ones, or a full text slab.
+ */
+export type TxShipment =
+  | { readonly part: 'rest'; readonly index: number; readonly array: Float64Array }
+  | { readonly part: 'text8'; readonly index: number; readonly array: Uint8Array }
+  | { readonly part: 'text16'; readonly index: number; readonly array: Uint16Array };
+
 /** A table as plain data for postMessage (chunks and slabs as they are: transferring hands them over). */
 export interface PackedTransactions {
   readonly count: number;
-  readonly num: readonly Float64Array[];
+  readonly brief: readonly Float64Array[];
   readonly small: readonly Uint8Array[];
-  readonly text8: readonly Uint8Array[];
-  readonly text16: readonly Uint16Array[];
+  /** null: handed over already, as a TxShipment. */
+  readonly rest: readonly (Float64Array | null)[];
+  readonly text8: readonly (Uint8Array | null)[];
+  readonly text16: readonly (Uint16Array | null)[];
   /** Logical row → stored row, when rows were stored out of request order. */
   readonly order: Uint32Array | null;
   readonly protocols: readonly string[];
   readonly errors: readonly (readonly [number, string | undefined, string | undefined])[];
 }
 
-/** Number columns, NUM_COLS per row (NaN stands for null / absent). TEXT_AT is slab × 2^32 + offset. */
-const STREAM = 0, REQ = 1, RESP = 2, LAST = 3, TIME = 4, LATENCY = 5, ROWS = 6, REQ_BYTES = 7, RESP_BYTES = 8, TEXT_AT = 9, TEXT_LEN = 10;
-const NUM_COLS = 11;
+/**
+ * Number columns in two chunk families. Brief ones (what a connection's verdict reads) stay with a
+ * pass worker to the end; the rest are handed over chunk by chunk. NaN stands for null / absent;
+ * TEXT_AT is slab × 2^32 + offset.
+ */
+const STREAM = 0, REQ = 1, RESP = 2, LATENCY = 3;
+const BRIEF_COLS = 4;
+const LAST = 0, TIME = 1, ROWS = 2, REQ_BYTES = 3, RESP_BYTES = 4, TEXT_AT = 5, TEXT_LEN = 6;
+const REST_COLS = 7;
 /** Byte columns, SMALL_COLS per row: status, protocol index, whether the statement is in text16. */
 const STATUS = 0, PROTOCOL = 1, WIDE = 2;
 const SMALL_COLS = 3;
@@ -47,6 +67,11 @@ const WIDE_CHAR = /[^\u0000-\u00ff]/;
 
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
+type Part = Float64Array | Uint8Array | Uint16Array;
+const f64 = (n: number) => new Float64Array(n);
+const u8 = (n: number) => new Uint8Array(n);
+const u16 = (n: number) => new Uint16Array(n);
 
 /** What readers of transactions need: one shard's table, or the shards' tables merged. */
 export abstract class TransactionRows {
@@ -79,11 +104,48 @@ export abstract class TransactionRows {
   }
 }
 
+/** The parts a pass worker handed over, as they arrive: to the spill at once (see unpack). */
+export class ShippedTransactions {
+  readonly rest: SpillableArrays<Float64Array>;
+  readonly text8: SpillableArrays<Uint8Array>;
+  readonly text16: SpillableArrays<Uint16Array>;
+
+  constructor(spill: Spill | null) {
+    this.rest = new SpillableArrays(spill, f64);
+    this.text8 = new SpillableArrays(spill, u8);
+    this.text16 = new SpillableArrays(spill, u16);
+  }
+
+  receive(s: TxShipment): void {
+    if (s.part === 'rest') appendFinal(this.rest, s.index, s.array);
+    else if (s.part === 'text8') appendFinal(this.text8, s.index, s.array);
+    else appendFinal(this.text16, s.index, s.array);
+  }
+}
+
+function appendFinal<T extends Part>(list: SpillableArrays<T>, index: number, a: T): void {
+  if (index !== list.length) throw new Error(`transaction part ${index} arrived out of order (expected ${list.length})`);
+  list.push(a);
+  list.seal(list.length);
+}
+
+/** Appends `from` past what `into` has (handed-over entries are null there), and seals all: the table is final. */
+function appendRest<T extends Part>(into: SpillableArrays<T>, from: readonly (T | null)[]): SpillableArrays<T> {
+  for (let k = into.length; k < from.length; k++) {
+    const a = from[k];
+    if (!a) throw new Error(`transaction part ${k} was handed over but never arrived`);
+    into.push(a);
+  }
+  into.seal(into.length);
+  return into;
+}
+
 export class TransactionTable extends TransactionRows {
-  private num: Float64Array[] = [];
-  private small: Uint8Array[] = [];
-  private text8: Uint8Array[] = [];
-  private text16: Uint16Array[] = [];
+  private briefs: SpillableArrays<Float64Array>;
+  private rest: SpillableArrays<Float64Array>;
+  private small: SpillableArrays<Uint8Array>;
+  private text8: SpillableArrays<Uint8Array>;
+  private text16: SpillableArrays<Uint16Array>;
   private text8Buf: Buffer | null = null;
   private used8 = SLAB;
   private used16 = SLAB;
@@ -92,6 +154,20 @@ export class TransactionTable extends TransactionRows {
   private readonly protocols: string[] = [];
   private readonly protocolIndex = new Map<string, number>();
   private readonly errors = new Map<number, readonly [string | undefined, string | undefined]>();
+
+  /**
+   * `spill`: where a final table's parts go (the session's). `ship`: hands each finished part over
+   * as soon as it is (a pass worker's table); the table then answers only brief reads for its
+   * rows (brief, stream, requestFrame), which is what the worker's connection report needs.
+   */
+  constructor(spill: Spill | null = null, private readonly ship?: (s: TxShipment) => void) {
+    super();
+    this.briefs = new SpillableArrays(spill, f64);
+    this.rest = new SpillableArrays(spill, f64);
+    this.small = new SpillableArrays(spill, u8);
+    this.text8 = new SpillableArrays(spill, u8);
+    this.text16 = new SpillableArrays(spill, u16);
+  }
 
   get length(): number {
     return this.count;
@@ -119,28 +195,35 @@ export class TransactionTable extends TransactionRows {
     if (this.order) throw new Error('rows were put in order: the table is final');
     const i = this.count++;
     const c = i >>> ROW_BITS;
-    if (c === this.num.length) {
-      this.num.push(new Float64Array(ROW_CHUNK * NUM_COLS));
+    if (c === this.briefs.length) {
+      if (c > 0 && this.ship) this.handOver('rest', this.rest, c - 1);
+      this.briefs.push(new Float64Array(ROW_CHUNK * BRIEF_COLS));
+      this.rest.push(new Float64Array(ROW_CHUNK * REST_COLS));
       this.small.push(new Uint8Array(ROW_CHUNK * SMALL_COLS));
     }
-    const num = this.num[c]!, small = this.small[c]!;
-    const n = (i & ROW_MASK) * NUM_COLS, s = (i & ROW_MASK) * SMALL_COLS;
-    num[n + STREAM] = stream;
-    num[n + REQ] = requestFrame;
-    num[n + RESP] = orNaN(responseFrame);
-    num[n + LAST] = orNaN(lastResponseFrame);
-    num[n + TIME] = time;
-    num[n + LATENCY] = orNaN(latency);
-    num[n + ROWS] = orNaN(rows);
-    num[n + REQ_BYTES] = reqBytes;
-    num[n + RESP_BYTES] = respBytes;
+    const brief = this.briefs.items[c]!, rest = this.rest.items[c]!, small = this.small.items[c]!;
+    const b = (i & ROW_MASK) * BRIEF_COLS, n = (i & ROW_MASK) * REST_COLS, s = (i & ROW_MASK) * SMALL_COLS;
+    brief[b + STREAM] = stream;
+    brief[b + REQ] = requestFrame;
+    brief[b + RESP] = orNaN(responseFrame);
+    brief[b + LATENCY] = orNaN(latency);
+    rest[n + LAST] = orNaN(lastResponseFrame);
+    rest[n + TIME] = time;
+    rest[n + ROWS] = orNaN(rows);
+    rest[n + REQ_BYTES] = reqBytes;
+    rest[n + RESP_BYTES] = respBytes;
     small[s + STATUS] = STATUS_CODE[status];
     small[s + PROTOCOL] = this.protocolOf(protocol);
     const wide = WIDE_CHAR.test(statement);
     small[s + WIDE] = wide ? 1 : 0;
-    num[n + TEXT_AT] = wide ? this.storeWide(statement) : this.storeNarrow(statement);
-    num[n + TEXT_LEN] = statement.length;
+    rest[n + TEXT_AT] = wide ? this.storeWide(statement) : this.storeNarrow(statement);
+    rest[n + TEXT_LEN] = statement.length;
     if (errorCode !== undefined || errorMessage !== undefined) this.errors.set(i, [errorCode, errorMessage]);
+  }
+
+  private handOver<T extends Part>(part: TxShipment['part'], list: SpillableArrays<T>, k: number): void {
+    this.ship!({ part, index: k, array: list.items[k]! } as TxShipment);
+    list.drop(k);
   }
 
   /**
@@ -159,20 +242,24 @@ export class TransactionTable extends TransactionRows {
     return this.order ? this.order[i]! : i;
   }
 
-  private numOf(r: number, col: number): number {
-    return this.num[r >>> ROW_BITS]![(r & ROW_MASK) * NUM_COLS + col]!;
+  private briefOf(r: number, col: number): number {
+    return this.briefs.use(r >>> ROW_BITS)[(r & ROW_MASK) * BRIEF_COLS + col]!;
+  }
+
+  private restOf(r: number, col: number): number {
+    return this.rest.use(r >>> ROW_BITS)[(r & ROW_MASK) * REST_COLS + col]!;
   }
 
   private smallOf(r: number, col: number): number {
-    return this.small[r >>> ROW_BITS]![(r & ROW_MASK) * SMALL_COLS + col]!;
+    return this.small.use(r >>> ROW_BITS)[(r & ROW_MASK) * SMALL_COLS + col]!;
   }
 
   stream(i: number): number {
-    return this.numOf(this.at(i), STREAM);
+    return this.briefOf(this.at(i), STREAM);
   }
 
   requestFrame(i: number): number {
-    return this.numOf(this.at(i), REQ);
+    return this.briefOf(this.at(i), REQ);
   }
 
   /** Row i; `stream` replaces the stored stream number. */
@@ -180,13 +267,13 @@ export class TransactionTable extends TransactionRows {
     this.checkRow(i);
     const r = this.at(i);
     const err = this.errors.get(r);
-    const rows = this.numOf(r, ROWS);
+    const rows = this.restOf(r, ROWS);
     return {
-      stream: stream ?? this.numOf(r, STREAM), protocol: this.protocols[this.smallOf(r, PROTOCOL)]!, requestFrame: this.numOf(r, REQ),
-      responseFrame: orNull(this.numOf(r, RESP)), lastResponseFrame: orNull(this.numOf(r, LAST)), time: this.numOf(r, TIME),
-      latency: orNull(this.numOf(r, LATENCY)), statement: this.text(r), status: STATUSES[this.smallOf(r, STATUS)]!,
+      stream: stream ?? this.briefOf(r, STREAM), protocol: this.protocols[this.smallOf(r, PROTOCOL)]!, requestFrame: this.briefOf(r, REQ),
+      responseFrame: orNull(this.briefOf(r, RESP)), lastResponseFrame: orNull(this.restOf(r, LAST)), time: this.restOf(r, TIME),
+      latency: orNull(this.briefOf(r, LATENCY)), statement: this.text(r), status: STATUSES[this.smallOf(r, STATUS)]!,
       errorCode: err?.[0], errorMessage: err?.[1], rows: Number.isNaN(rows) ? undefined : rows,
-      bytes: [this.numOf(r, REQ_BYTES), this.numOf(r, RESP_BYTES)],
+      bytes: [this.restOf(r, REQ_BYTES), this.restOf(r, RESP_BYTES)],
     };
   }
 
@@ -195,7 +282,7 @@ export class TransactionTable extends TransactionRows {
     const r = this.at(i);
     const err = this.errors.get(r);
     return {
-      requestFrame: this.numOf(r, REQ), responseFrame: orNull(this.numOf(r, RESP)), latency: orNull(this.numOf(r, LATENCY)),
+      requestFrame: this.briefOf(r, REQ), responseFrame: orNull(this.briefOf(r, RESP)), latency: orNull(this.briefOf(r, LATENCY)),
       status: STATUSES[this.smallOf(r, STATUS)]!, errorCode: err?.[0], errorMessage: err?.[1],
     };
   }
@@ -212,24 +299,29 @@ export class TransactionTable extends TransactionRows {
   /** The table as plain data: its own chunks and slabs, not copies; transferring them hands the table over. */
   pack(): PackedTransactions {
     return {
-      count: this.count, num: [...this.num], small: [...this.small], text8: [...this.text8], text16: [...this.text16], order: this.order,
+      count: this.count, brief: this.briefs.items.map(present), small: this.small.items.map(present), rest: [...this.rest.items],
+      text8: [...this.text8.items], text16: [...this.text16.items], order: this.order,
       protocols: [...this.protocols], errors: [...this.errors].map(([i, [code, message]]) => [i, code, message] as const),
     };
   }
 
   /** Buffers of a packed table, for postMessage's transfer list. */
   static transfer(p: PackedTransactions): ArrayBuffer[] {
-    const arrays: ArrayBufferView[] = [...p.num, ...p.small, ...p.text8, ...p.text16];
-    if (p.order) arrays.push(p.order);
-    return arrays.map((a) => a.buffer as ArrayBuffer);
+    const arrays: (ArrayBufferView | null)[] = [...p.brief, ...p.small, ...p.rest, ...p.text8, ...p.text16, p.order];
+    return arrays.filter((a): a is ArrayBufferView => a !== null).map((a) => a.buffer as ArrayBuffer);
   }
 
-  static unpack(p: PackedTransactions): TransactionTable {
-    const t = new TransactionTable();
-    t.num = [...p.num];
-    t.small = [...p.small];
-    t.text8 = [...p.text8];
-    t.text16 = [...p.text16];
+  /**
+   * The table of a packed one, its parts to `spill` (it is final). `shipped`: the parts the worker
+   * handed over before (the packed table has null in their place).
+   */
+  static unpack(p: PackedTransactions, spill: Spill | null = null, shipped: ShippedTransactions | null = null): TransactionTable {
+    const t = new TransactionTable(spill);
+    appendRest(t.briefs, p.brief);
+    appendRest(t.small, p.small);
+    t.rest = appendRest(shipped?.rest ?? t.rest, p.rest);
+    t.text8 = appendRest(shipped?.text8 ?? t.text8, p.text8);
+    t.text16 = appendRest(shipped?.text16 ?? t.text16, p.text16);
     t.count = p.count;
     t.order = p.order;
     // Nothing is appended to an unpacked table's slabs: new text starts a slab of its own.
@@ -242,8 +334,7 @@ export class TransactionTable extends TransactionRows {
 
   /** Resident bytes of the rows and texts. */
   get bytes(): number {
-    const sum = (xs: readonly ArrayBufferView[]) => xs.reduce((n, x) => n + x.byteLength, 0);
-    return sum(this.num) + sum(this.small) + sum(this.text8) + sum(this.text16) + (this.order?.byteLength ?? 0);
+    return this.briefs.bytes + this.rest.bytes + this.small.bytes + this.text8.bytes + this.text16.bytes + (this.order?.byteLength ?? 0);
   }
 
   private protocolOf(name: string): number {
@@ -262,15 +353,15 @@ export class TransactionTable extends TransactionRows {
     const len = text.length;
     if (len === 0) return 0; // (no slab: there may be none yet)
     if (this.used8 + len > SLAB) {
+      if (this.text8.length && this.ship) this.handOver('text8', this.text8, this.text8.length - 1);
       this.text8.push(new Uint8Array(Math.max(SLAB, len)));
       this.text8Buf = null;
       this.used8 = 0;
     }
     const slab = this.text8.length - 1, at = this.used8;
-    if (len) {
-      this.text8Buf ??= Buffer.from(this.text8[slab]!.buffer, this.text8[slab]!.byteOffset, this.text8[slab]!.length);
-      this.text8Buf.write(text, at, 'latin1');
-    }
+    const a = this.text8.items[slab]!;
+    this.text8Buf ??= Buffer.from(a.buffer, a.byteOffset, a.length);
+    this.text8Buf.write(text, at, 'latin1');
     this.used8 += len;
     return slab * SLAB_SHIFT + at;
   }
@@ -279,28 +370,35 @@ export class TransactionTable extends TransactionRows {
     const len = text.length;
     if (len === 0) return 0;
     if (this.used16 + len > SLAB) {
+      if (this.text16.length && this.ship) this.handOver('text16', this.text16, this.text16.length - 1);
       this.text16.push(new Uint16Array(Math.max(SLAB, len)));
       this.used16 = 0;
     }
-    const slab = this.text16[this.text16.length - 1]!, at = this.used16;
+    const slab = this.text16.items[this.text16.length - 1]!, at = this.used16;
     for (let k = 0; k < len; k++) slab[at + k] = text.charCodeAt(k);
     this.used16 += len;
     return (this.text16.length - 1) * SLAB_SHIFT + at;
   }
 
   private text(r: number): string {
-    const where = this.numOf(r, TEXT_AT), len = this.numOf(r, TEXT_LEN);
+    const where = this.restOf(r, TEXT_AT), len = this.restOf(r, TEXT_LEN);
     if (len === 0) return '';
     const slab = Math.floor(where / SLAB_SHIFT), at = where % SLAB_SHIFT;
     // Buffer's latin1 and utf16le decoders map code units one to one (TextDecoder's "latin1" is
     // windows-1252), so every statement comes back exactly, lone surrogates included.
     if (this.smallOf(r, WIDE)) {
-      const a = this.text16[slab]!;
+      const a = this.text16.use(slab);
       return Buffer.from(a.buffer, a.byteOffset + at * 2, len * 2).toString('utf16le');
     }
-    const a = this.text8[slab]!;
+    const a = this.text8.use(slab);
     return Buffer.from(a.buffer, a.byteOffset + at, len).toString('latin1');
   }
+}
+
+/** An array a table keeps to the end (brief columns, byte columns): never handed over. */
+function present<T>(a: T | null): T {
+  if (a === null) throw new Error('a kept part of the transaction table is missing');
+  return a;
 }
 
 /** The shards' tables as one, in request-frame order: an index of (table, row), 5 bytes a row. */

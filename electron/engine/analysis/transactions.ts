@@ -7,7 +7,7 @@
  */
 import type { Transaction } from '../../../shared/api/types';
 import type { AppEvent } from './events';
-import { TransactionTable } from './transaction-table';
+import { TransactionTable, type TxShipment } from './transaction-table';
 import type { EventMeta } from '../decode/session';
 
 interface OpenTx {
@@ -36,10 +36,15 @@ interface OpenTx {
 export class TransactionTracker {
   private readonly open = new Map<number, OpenTx[]>();
   /** Finished transactions, in the order they finished, in columns (a capture has hundreds of thousands). */
-  private readonly done = new TransactionTable();
+  private readonly done: TransactionTable;
   /** Request order of each row of `done` (rows 0..done.length-1). */
   private doneSeq = new Uint32Array(1024);
   private seq = 0;
+
+  /** `ship`: finished parts of the table are handed over as they are (see TransactionTable). */
+  constructor(ship?: (s: TxShipment) => void) {
+    this.done = new TransactionTable(null, ship);
+  }
 
   /** Feed one decoder event. */
   onEvent(e: AppEvent, m: EventMeta): void {

@@ -88,8 +88,8 @@ export interface ShardResult {
   readonly sectionComments: readonly string[];
 }
 
-/** Buffers of a batch, for postMessage's transfer list. */
+/** Buffers of a batch, for postMessage's transfer list (columns may share one). */
 export function batchTransfer(b: FrameBatch): ArrayBuffer[] {
-  return [b.offset, b.capLen, b.origLen, b.tsSec, b.tsNsec, b.iface, b.kind, b.src, b.dst, b.srcPort, b.dstPort, b.proto,
-    b.tcpFlags, b.analysis, b.stream, b.color, b.protoMask, b.infoLen, b.info].map((a) => a.buffer as ArrayBuffer);
+  return [...new Set([b.offset, b.capLen, b.origLen, b.tsSec, b.tsNsec, b.iface, b.kind, b.src, b.dst, b.srcPort, b.dstPort, b.proto,
+    b.tcpFlags, b.analysis, b.stream, b.color, b.protoMask, b.infoLen, b.info].map((a) => a.buffer as ArrayBuffer))];
 }

@@ -10,7 +10,7 @@ import { checkFilter, type FilterError } from '../filter/index';
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
 import type { Dissected } from '../decode/dissect';
 import { transactionsByStream, withRequests, type ConnectionDetail } from '../analysis/connections/report';
-import { TransactionTable, type TransactionRows } from '../analysis/transaction-table';
+import { ShippedTransactions, TransactionTable, type TransactionRows } from '../analysis/transaction-table';
 import { TA } from '../analysis/tcp-types';
 import { runShardWorkers, defaultShards, type ShardRun } from '../workers/pool';
 import type { FrameBatch, InterfaceSummary, ShardResult } from './batch';
@@ -64,6 +64,8 @@ export class CaptureSession {
   private viewUpTo = 0;
   private live: LiveTables | null = null;
   private txs: TransactionRows = new TransactionTable();
+  /** Each pass worker's finished transaction parts, spilled as they arrive (see finish). */
+  private readonly shippedTx = new Map<number, ShippedTransactions>();
   private conns: ConnectionDetail[] = [];
   private passError: string | null = null;
   private finished = false;
@@ -132,7 +134,7 @@ export class CaptureSession {
       } else if (inThread) {
         results = [await runShardPass({ ...base, shard: 0, shards: 1 }, onBatch, pause)];
       } else {
-        this.run = runShardWorkers(base, shards, onBatch);
+        this.run = runShardWorkers(base, shards, onBatch, (shard, part) => { if (!this.cancelled) this.shipped(shard).receive(part); });
         results = await this.run.done;
       }
     } catch (e) {
@@ -143,6 +145,12 @@ export class CaptureSession {
       throw e;
     }
     this.finish(results);
+  }
+
+  private shipped(shard: number): ShippedTransactions {
+    let s = this.shippedTx.get(shard);
+    if (!s) { s = new ShippedTransactions(this.spill); this.shippedTx.set(shard, s); }
+    return s;
   }
 
   private onBatch(b: FrameBatch): void {
@@ -189,7 +197,11 @@ export class CaptureSession {
       }
     }
     conns.sort((a, b) => a.stream - b.stream);
-    this.txs = TransactionTable.merge(results.map((r) => TransactionTable.unpack(r.transactions)), (k, stream) => this.store.globalTcpStream(results[k]!.shard, stream));
+    this.txs = TransactionTable.merge(
+      results.map((r) => TransactionTable.unpack(r.transactions, this.spill, this.shippedTx.get(r.shard) ?? null)),
+      (k, stream) => this.store.globalTcpStream(results[k]!.shard, stream),
+    );
+    this.shippedTx.clear();
     this.conns = conns;
     this.live = null;
     if (this.follow) this.extendView();

@@ -16,7 +16,7 @@ export class ChunkedColumn<T extends TypedArray> {
   private lastUsed = -1;
 
   constructor(private readonly ctor: TypedCtor<T>, private readonly fill = 0, spill: Spill | null = null) {
-    this.chunks = new SpillableArrays(spill, () => new ctor(CHUNK));
+    this.chunks = new SpillableArrays(spill, (n) => new ctor(n));
   }
 
   get(i: number): number {
@@ -83,7 +83,7 @@ export class ByteHeap {
   private base = -ByteHeap.SLAB;
 
   constructor(spill: Spill | null = null) {
-    this.slabs = new SpillableArrays(spill, () => new Uint8Array(ByteHeap.SLAB));
+    this.slabs = new SpillableArrays(spill, (n) => new Uint8Array(n));
   }
 
   /** Copy `b` in; returns its address. Strings never straddle slabs. */

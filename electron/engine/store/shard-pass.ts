@@ -14,6 +14,7 @@ import { DEFAULT_THRESHOLDS } from '../analysis/connections/thresholds';
 import { TA, TH_FIN, TH_RST, TH_SYN } from '../analysis/tcp-types';
 import type { ConnectionDetail } from '../analysis/connections/report';
 import type { Transaction } from '../../../shared/api/types';
+import type { TxShipment } from '../analysis/transaction-table';
 import { ROW_COLOR_CODE } from '../../../shared/api/rows';
 import { KIND_MALFORMED, KIND_OWNED, KIND_SIMPLE, KIND_TCP, KIND_UDP, type FrameBatch, type FrameExtra, type InterfaceSummary, type ShardResult } from './batch';
 import { EngineSession } from './engine-session';
@@ -66,16 +67,19 @@ export function runFollowPass(
 
 /**
  * Runs the pass; `onBatch` receives each range of frames. `pause` is awaited between batches
- * (the in-process engine yields to the event loop there; it rejects to cancel).
+ * (the in-process engine yields to the event loop there; it rejects to cancel). `onTransactions`
+ * receives the transaction table's finished parts as they are (then the result's table has
+ * only the rest; see TransactionTable.unpack).
  */
 export async function runShardPass(
   o: ShardPassOptions,
   onBatch: (b: FrameBatch) => void,
   pause: () => Promise<void> = async () => {},
+  onTransactions?: (s: TxShipment) => void,
 ): Promise<ShardResult> {
   const reader = await openCapture(o.file);
   try {
-    return await passOver(reader, o, onBatch, pause);
+    return await passOver(reader, o, onBatch, pause, undefined, onTransactions);
   } finally {
     reader.close();
   }
@@ -83,8 +87,10 @@ export async function runShardPass(
 
 async function passOver(
   reader: CaptureReader, o: ShardPassOptions, onBatch: (b: FrameBatch) => void, pause: () => Promise<void>, follow?: FollowHooks,
+  onTransactions?: (s: TxShipment) => void,
 ): Promise<ShardResult> {
-  const tx = new TransactionTracker();
+  // (A followed file's live tables read whole transactions: its table keeps them.)
+  const tx = new TransactionTracker(follow ? undefined : onTransactions);
   const decodeAs = new Map(o.decodeAs ?? []);
   const conns = new ConnectionTracker(new Set(decodeAs.keys()));
   // Per-frame facts the sinks report while the current frame is dissected.
@@ -197,13 +203,14 @@ async function passOver(
         infoUsed += w;
       }
     }
+    // Views of the batch's buffers, not copies: a short last batch sends some unused room.
     const batch: FrameBatch = {
       shard: o.shard, first, count: n,
-      offset: b.offset.slice(0, n), capLen: b.capLen.slice(0, n), origLen: b.origLen.slice(0, n), tsSec: b.tsSec.slice(0, n),
-      tsNsec: b.tsNsec.slice(0, n), iface: b.iface.slice(0, n), kind: b.kind.slice(0, n), src: b.src.slice(0, n), dst: b.dst.slice(0, n),
-      srcPort: b.srcPort.slice(0, n), dstPort: b.dstPort.slice(0, n), proto: b.proto.slice(0, n), tcpFlags: b.tcpFlags.slice(0, n),
-      analysis: b.analysis.slice(0, n), stream: b.stream.slice(0, n), color: b.color.slice(0, n), protoMask: b.protoMask.slice(0, n),
-      infoLen: b.infoLen.slice(0, n), info: info.slice(0, infoUsed),
+      offset: b.offset.subarray(0, n), capLen: b.capLen.subarray(0, n), origLen: b.origLen.subarray(0, n), tsSec: b.tsSec.subarray(0, n),
+      tsNsec: b.tsNsec.subarray(0, n), iface: b.iface.subarray(0, n), kind: b.kind.subarray(0, n), src: b.src.subarray(0, n),
+      dst: b.dst.subarray(0, n), srcPort: b.srcPort.subarray(0, n), dstPort: b.dstPort.subarray(0, n), proto: b.proto.subarray(0, n),
+      tcpFlags: b.tcpFlags.subarray(0, n), analysis: b.analysis.subarray(0, n), stream: b.stream.subarray(0, n), color: b.color.subarray(0, n),
+      protoMask: b.protoMask.subarray(0, n), infoLen: b.infoLen.subarray(0, n), info: info.subarray(0, infoUsed),
       stringBase: stringsSent, strings: stringList.slice(stringsSent),
       protoBitBase: protoBitsSent, protoBits: protoBitList.slice(protoBitsSent),
       newTcpStreams: newStreams, extras, interfaces: interfacesOf(reader),
@@ -243,12 +250,26 @@ function grow(a: Uint8Array, need: number): Uint8Array {
   return out;
 }
 
+/**
+ * A batch's columns for n frames, carved from one buffer (widest first, so each is aligned): one
+ * allocation per batch to make, transfer and free, not nineteen.
+ */
 function newBatchArrays(n: number) {
-  return {
-    offset: new Float64Array(n), capLen: new Uint32Array(n), origLen: new Uint32Array(n), tsSec: new Float64Array(n),
-    tsNsec: new Float64Array(n), iface: new Uint16Array(n), kind: new Uint8Array(n), src: new Uint32Array(n), dst: new Uint32Array(n),
-    srcPort: new Uint16Array(n), dstPort: new Uint16Array(n), proto: new Uint32Array(n), tcpFlags: new Uint16Array(n),
-    analysis: new Uint16Array(n), stream: new Int32Array(n).fill(-1), color: new Uint8Array(n), protoMask: new Uint32Array(n),
-    infoLen: new Uint32Array(n),
+  const buf = new ArrayBuffer(n * BATCH_BYTES_PER_FRAME);
+  let at = 0;
+  const take = <T,>(ctor: new (b: ArrayBuffer, off: number, len: number) => T, size: number): T => {
+    const a = new ctor(buf, at, n);
+    at += n * size;
+    return a;
   };
+  const offset = take(Float64Array, 8), tsSec = take(Float64Array, 8), tsNsec = take(Float64Array, 8);
+  const capLen = take(Uint32Array, 4), origLen = take(Uint32Array, 4), src = take(Uint32Array, 4), dst = take(Uint32Array, 4);
+  const proto = take(Uint32Array, 4), stream = take(Int32Array, 4), protoMask = take(Uint32Array, 4), infoLen = take(Uint32Array, 4);
+  const iface = take(Uint16Array, 2), srcPort = take(Uint16Array, 2), dstPort = take(Uint16Array, 2), tcpFlags = take(Uint16Array, 2);
+  const analysis = take(Uint16Array, 2), kind = take(Uint8Array, 1), color = take(Uint8Array, 1);
+  stream.fill(-1);
+  return { offset, capLen, origLen, tsSec, tsNsec, iface, kind, src, dst, srcPort, dstPort, proto, tcpFlags, analysis, stream, color, protoMask, infoLen };
 }
+
+/** Bytes of newBatchArrays' columns per frame. */
+const BATCH_BYTES_PER_FRAME = 3 * 8 + 8 * 4 + 5 * 2 + 2 * 1;

@@ -137,17 +137,19 @@ export class Spill {
 }
 
 /**
- * A list of equal-sized arrays (a column's chunks, a heap's slabs) whose finished ones can go to a
+ * A list of arrays (a column's chunks, a heap's slabs, a table's rows) whose finished ones can go to a
  * spill: the bookkeeping ChunkedColumn and ByteHeap share. Without a spill it is a plain list.
  */
 export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array> implements SpillOwner {
   /** In memory (null: spilled and dropped). */
   readonly items: (T | null)[] = [];
-  /** Where each sealed array is in the spill file. */
+  /** Where each sealed array is in the spill file, and its length (a heap's oversized slab differs). */
   private readonly spilledAt: number[] = [];
+  private readonly spilledLen: number[] = [];
   private readonly id: number;
+  private last = -1;
 
-  constructor(private readonly spill: Spill | null, private readonly make: () => T) {
+  constructor(private readonly spill: Spill | null, private readonly make: (length: number) => T) {
     this.id = spill ? spill.owner() : -1;
   }
 
@@ -166,6 +168,9 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
   /** Array k, read back if it was dropped, and marked as the most recently used. */
   use(k: number): T {
     const a = this.items[k];
+    // Reads that stay in one array are the common case: it is marked used when they come to it.
+    if (a && k === this.last) return a;
+    this.last = k;
     if (!a) return this.load(k);
     if (this.spill && this.spilledAt[k] !== undefined) this.spill.touch(this.id, k);
     return a;
@@ -177,6 +182,7 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
     for (let k = this.spilledAt.length; k < upTo && k < this.items.length; k++) {
       const a = this.items[k]!;
       this.spilledAt[k] = this.spill.write(a);
+      this.spilledLen[k] = a.length;
       this.spill.hold(this.id, this, k, a.byteLength);
     }
   }
@@ -187,8 +193,8 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
 
   private load(k: number): T {
     const at = this.spilledAt[k];
-    if (at === undefined || !this.spill) throw new RangeError(`no chunk ${k}`);
-    const a = this.make();
+    if (at === undefined || !this.spill) throw new RangeError(`no chunk ${k}${k < this.items.length ? ' here (it was handed over)' : ''}`);
+    const a = this.make(this.spilledLen[k]!);
     this.spill.read(at, a);
     this.items[k] = a;
     this.spill.hold(this.id, this, k, a.byteLength);

@@ -1,10 +1,12 @@
 /**
  * Runs the first pass as `shards` worker threads (one per core by default), each on its shard of
- * the connections; batches come back as transferred buffers. Cancelling terminates the workers.
+ * the connections; batches (and finished parts of each shard's transaction table) come back as
+ * transferred buffers. Cancelling terminates the workers.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { FrameBatch, ShardResult } from '../store/batch';
+import type { TxShipment } from '../analysis/transaction-table';
 import type { ShardPassOptions } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
 import { workerScript } from './worker-script';
@@ -22,6 +24,7 @@ export function runShardWorkers(
   base: Omit<ShardPassOptions, 'shard' | 'shards'>,
   shards: number,
   onBatch: (b: FrameBatch) => void,
+  onTransactions: (shard: number, s: TxShipment) => void,
 ): ShardRun {
   const workers: Worker[] = [];
   let cancelled = false;
@@ -34,6 +37,7 @@ export function runShardWorkers(
     let settled = false;
     w.on('message', (m: WorkerMessage) => {
       if (m.type === 'batch') onBatch(m.batch);
+      else if (m.type === 'transactions') onTransactions(shard, m.part);
       else if (m.type === 'done') { settled = true; resolve(m.result); void w.terminate(); }
       else { settled = true; reject(new Error(m.message)); void w.terminate(); }
     });

@@ -12,6 +12,9 @@ const port = parentPort!;
 const opts = workerData as ShardPassOptions;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 
-runShardPass(opts, (batch) => post({ type: 'batch', batch }, batchTransfer(batch)))
+runShardPass(
+  opts, (batch) => post({ type: 'batch', batch }, batchTransfer(batch)), undefined,
+  (part) => post({ type: 'transactions', part }, [part.array.buffer as ArrayBuffer]),
+)
   .then((result) => post({ type: 'done', result }, TransactionTable.transfer(result.transactions)))
   .catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));

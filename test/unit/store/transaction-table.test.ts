@@ -2,7 +2,11 @@
 // any code unit), across pack/unpack (the worker boundary), and merge keeps request-frame order.
 import { describe, expect, it } from 'vitest';
 import type { Transaction } from '../../../shared/api/types';
-import { TransactionTable } from '../../../electron/engine/analysis/transaction-table';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ShippedTransactions, TransactionTable, type TxShipment } from '../../../electron/engine/analysis/transaction-table';
+import { Spill } from '../../../electron/engine/store/spill';
 import { prng } from '../../support/prng';
 
 const base: Transaction = {
@@ -62,6 +66,43 @@ describe('TransactionTable', () => {
   it('keeps an empty statement as the first row, before any text slab exists', () => {
     const txs = [{ ...base, statement: '' }, { ...base, statement: 'SELECT 2' }, { ...base, statement: '' }];
     expect(TransactionTable.from(txs).toArray()).toEqual(txs);
+  });
+
+  it('hands finished parts over as it goes; the receiver (spilling them) and the rest make the whole table', () => {
+    const rnd = prng(11);
+    const txs = Array.from({ length: 20000 }, (_, i) => randomTx(rnd, i + 1));
+    txs.splice(7000, 0, { ...base, requestFrame: 7000.5, statement: 'y'.repeat((1 << 20) + 1) });
+    // Long statements fill several slabs of both widths.
+    for (let i = 0; i < txs.length; i += 50) txs[i] = { ...txs[i]!, statement: `${i % 100 ? 'é' : '表'}`.repeat(20000) };
+    const shipments: TxShipment[] = [];
+    // The receiving thread gets each part as postMessage's transfer would leave it: the sender's copy detached.
+    const worker = new TransactionTable(null, (s) => shipments.push(structuredClone(s, { transfer: [s.array.buffer as ArrayBuffer] })));
+    for (const t of txs) worker.push(t);
+    expect(shipments.map((s) => s.part).filter((p) => p === 'rest')).toHaveLength(Math.floor((txs.length - 1) / 4096));
+    expect(shipments.some((s) => s.part === 'text8') && shipments.some((s) => s.part === 'text16')).toBe(true);
+    // The worker still answers what its connection report reads; whole rows are no longer there.
+    expect(worker.brief(0)).toEqual({ requestFrame: txs[0]!.requestFrame, responseFrame: txs[0]!.responseFrame, latency: txs[0]!.latency,
+      status: txs[0]!.status, errorCode: txs[0]!.errorCode, errorMessage: txs[0]!.errorMessage });
+    expect(worker.stream(1) + worker.requestFrame(1)).toBe(txs[1]!.stream + txs[1]!.requestFrame);
+    expect(() => worker.get(0)).toThrow(/handed over/);
+    const dir = mkdtempSync(join(tmpdir(), 'dbwire-tx-'));
+    const spill = new Spill({ dir, budget: 1 << 20 });
+    try {
+      const received = new ShippedTransactions(spill);
+      for (const s of shipments) received.receive(s);
+      const packed = worker.pack();
+      const table = TransactionTable.unpack(structuredClone(packed, { transfer: TransactionTable.transfer(packed) }), spill, received);
+      expect(table.toArray()).toEqual(txs);
+      expect(spill.spilledBytes).toBeGreaterThan(table.bytes);
+      // A part that never arrived is an error, not a table with holes.
+      const again = new TransactionTable(null, () => {});
+      for (const t of txs) again.push(t);
+      expect(() => TransactionTable.unpack(again.pack(), spill, null)).toThrow(/never arrived/);
+      expect(() => received.receive(shipments[0]!)).toThrow(/out of order/);
+    } finally {
+      spill.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('refuses a row it does not have', () => {
