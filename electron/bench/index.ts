@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBenchCapture, countPcapRecords } from './make-capture';
 import { COLUMN_FILTER, DEEP_FILTER, type ProbeResult } from './probe';
+import { ENGINE_PROCESS_ENV } from '../engine/process-env';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, '.bench-cache');
@@ -21,11 +22,11 @@ interface Timed {
   readonly stdout: string;
 }
 
-/** Runs a command under /usr/bin/time for its peak RSS and CPU time. */
-function timed(cmd: string, args: readonly string[]): Promise<Timed> {
+/** Runs a command under /usr/bin/time for its peak RSS and CPU time; `env` is added to ours. */
+function timed(cmd: string, args: readonly string[], env: Readonly<Record<string, string>> = {}): Promise<Timed> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn('/usr/bin/time', ['-f', 'TIME %M %U %S', cmd, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-f', 'TIME %M %U %S', cmd, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     let out = '', err = '';
     child.stdout.on('data', (b: Buffer) => { out += b.toString(); });
     child.stderr.on('data', (b: Buffer) => { err += b.toString(); });
@@ -95,7 +96,8 @@ async function engineBench(file: string): Promise<string> {
 
   log('dbwire session engine');
   const node = process.execPath;
-  const ours = await timed(node, [join(ROOT, 'electron/bench/probe-main.mjs'), file, outDir]);
+  // The probe runs as the app's engine process does (see process-env.ts).
+  const ours = await timed(node, [join(ROOT, 'electron/bench/probe-main.mjs'), file, outDir], ENGINE_PROCESS_ENV);
   const p = JSON.parse(ours.stdout.trim().split('\n').pop()!) as ProbeResult;
   log('tshark single pass');
   const tsPass = await timed('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number']);

@@ -6,7 +6,7 @@ import { TransactionRows, type TxBrief } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
-import { verdictFor } from './verdict';
+import { sortedLatencies, verdictFor } from './verdict';
 
 export interface ConnectionDetail extends Connection {
   readonly handshakeRtt: { readonly synToSynAck: number | null; readonly synAckToAck: number | null };
@@ -65,8 +65,8 @@ export function buildReport(
     const info = appStreamInfo(c.conv.app);
     if (info && !c.rolesFromSyn && (info.serverKey !== c.serverKey || info.serverPort !== c.serverPort)) swapRoles(c);
     const t = byStream(c.stream);
-    const v = verdictFor(c, t, th, captureEnd);
-    const lat = t.map((x) => x.latency).filter((x): x is number => x !== null).sort((a, b) => a - b);
+    const lat = sortedLatencies(t);
+    const v = verdictFor(c, t, th, captureEnd, lat);
     const timeline = opts.requestEvents === false ? [...c.timeline] : withRequests(c.timeline, t as readonly Transaction[]);
     const cs = c.states.state('client'), ss = c.states.state('server');
     clientStates[cs] = (clientStates[cs] ?? 0) + 1;
