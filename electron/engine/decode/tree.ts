@@ -34,11 +34,26 @@ export interface DataSource {
 
 export type IntEncoding = 'be' | 'le';
 
+/** Lookups a tree answers by scanning its items before it makes an index by name. */
+const SCANS_BEFORE_INDEX = 4;
+
+function indexNode(index: Map<string, ProtoNode[]>, node: ProtoNode): void {
+  const list = index.get(node.def!.name);
+  if (list) list.push(node);
+  else index.set(node.def!.name, [node]);
+}
+
 export class PacketTree {
   readonly roots: ProtoNode[] = [];
   readonly dataSources: DataSource[] = [];
-  /** Items by field name, in tree order of insertion. */
-  private readonly index = new Map<string, ProtoNode[]>();
+  /** Items with a field, in order of insertion. */
+  private readonly added: ProtoNode[] = [];
+  /**
+   * Items by field name, in order of insertion: made at the first lookups past a few (a filter
+   * naming one or two fields scans `added` instead; most trees are never looked up at all).
+   */
+  private index: Map<string, ProtoNode[]> | null = null;
+  private scans = 0;
   /** Names of protocol items in order, for frame.protocols. */
   readonly protocols: string[] = [];
   /**
@@ -60,11 +75,19 @@ export class PacketTree {
     if (parent) (parent.children ??= []).push(node);
     else this.roots.push(node);
     if (node.def) {
-      const list = this.index.get(node.def.name);
-      if (list) list.push(node);
-      else this.index.set(node.def.name, [node]);
+      this.added.push(node);
+      if (this.index) indexNode(this.index, node);
     }
     return node;
+  }
+
+  /** The index, made now if it is not yet. */
+  private byName(): Map<string, ProtoNode[]> {
+    if (!this.index) {
+      this.index = new Map();
+      for (const n of this.added) indexNode(this.index, n);
+    }
+    return this.index;
   }
 
   /** Add an item whose value the caller already decoded. */
@@ -131,20 +154,25 @@ export class PacketTree {
 
   /** Every item of a field, in tree order. */
   all(name: string): readonly ProtoNode[] {
-    return this.index.get(name) ?? EMPTY;
+    if (this.index || ++this.scans > SCANS_BEFORE_INDEX) return this.byName().get(name) ?? EMPTY;
+    let found: ProtoNode[] | null = null;
+    for (const n of this.added) if (n.def!.name === name) (found ??= []).push(n);
+    return found ?? EMPTY;
   }
 
   first(name: string): ProtoNode | undefined {
-    return this.index.get(name)?.[0];
+    if (this.index || ++this.scans > SCANS_BEFORE_INDEX) return this.byName().get(name)?.[0];
+    for (const n of this.added) if (n.def!.name === name) return n;
+    return undefined;
   }
 
   has(name: string): boolean {
-    return this.index.has(name);
+    return this.first(name) !== undefined;
   }
 
   /** Field names present, for filter pre-checks. */
   names(): IterableIterator<string> {
-    return this.index.keys();
+    return this.byName().keys();
   }
 }
 

@@ -2,6 +2,8 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
 /** Default window: large synchronous reads keep syscalls rare while memory stays flat. */
 export const DEFAULT_CHUNK = 4 * 1024 * 1024;
+/** Window of random reads (copy). */
+const RANDOM_WINDOW = 256 * 1024;
 
 /**
  * A sliding read window over a file opened read-only. `fetch(off, len)` makes [off, off+len)
@@ -18,6 +20,10 @@ export class FileWindow {
   private readonly chunk: Uint8Array;
   private winStart = 0;
   private winLen = 0;
+  /** copy()'s window (allocated on the first random read). */
+  private random: Uint8Array | null = null;
+  private randomStart = 0;
+  private randomLen = 0;
 
   constructor(path: string, chunkSize = DEFAULT_CHUNK) {
     this.fd = openSync(path, 'r');
@@ -57,12 +63,24 @@ export class FileWindow {
     return got >= len ? 0 : -1;
   }
 
-  /** A fresh copy of [off, off+len), independent of the window. */
+  /**
+   * A fresh copy of [off, off+len). Random reads (a frame re-read, a connection replayed, an
+   * export) go through a window of their own: the frames they read next are usually near, and a
+   * read per frame made reading most of a deep filter's time.
+   */
   copy(off: number, len: number): Uint8Array | null {
     if (off < 0 || len < 0 || off + len > this.size) return null;
     if (this.fd < 0) throw new Error('capture file is closed');
     const out = new Uint8Array(len);
-    return this.readFully(out, len, off) === len ? out : null;
+    if (len > RANDOM_WINDOW) return this.readFully(out, len, off) === len ? out : null;
+    if (off < this.randomStart || off + len > this.randomStart + this.randomLen) {
+      this.random ??= new Uint8Array(Math.min(RANDOM_WINDOW, this.size));
+      this.randomStart = off;
+      this.randomLen = this.readFully(this.random, Math.min(this.random.length, this.size - off), off);
+      if (this.randomLen < len) return null;
+    }
+    out.set(this.random!.subarray(off - this.randomStart, off - this.randomStart + len));
+    return out;
   }
 
   close(): void {

@@ -125,13 +125,28 @@ export class Replayer {
   }
 
   /**
-   * Replays flow frames [0..upTo] (positions in `frames`), calling `visit` with a full dissection
-   * of each position where `wantFull(pos)` is true. Used by deep filters over whole connections.
+   * Replays whole flows (each from its first frame, with a state of its own), calling `visit` with
+   * a full dissection of each frame where `wantFull(i)` is true. Used by deep filters over whole
+   * connections. The flows' frames are taken together in file order: the file is read once,
+   * front to back, whatever the number of connections.
    */
-  replayWhole(frames: Uint32Array, wantFull: (i: number) => boolean, visit: (i: number, d: Dissected) => void): void {
-    const session = this.newSession();
-    for (let p = 0; p < frames.length; p++) {
-      const i = frames[p]!;
+  replayFlows(flows: readonly number[], wantFull: (i: number) => boolean, visit: (i: number, d: Dissected) => void): void {
+    const idx = this.streams();
+    // A flow's state lives from its first frame to its last (thousands of short connections
+    // never have theirs all at once).
+    const sessions = new Map<number, EngineSession>();
+    const lastFrame = new Map<number, number>();
+    let n = 0;
+    const lists = flows.map((f) => { const l = idx.flowFrames(f); n += l.length; if (l.length) lastFrame.set(f, l[l.length - 1]!); return l; });
+    const frames = new Uint32Array(n);
+    n = 0;
+    for (const l of lists) { frames.set(l, n); n += l.length; }
+    frames.sort();
+    for (const i of frames) {
+      const flow = idx.flowOf[this.store.stream.get(i)]!;
+      let session = sessions.get(flow);
+      if (!session) { session = this.newSession(); sessions.set(flow, session); }
+      if (lastFrame.get(flow) === i) sessions.delete(flow);
       const full = wantFull(i);
       const d = this.dissect(session, i, (data) => (full ? new PacketTree(data) : new SummaryTree(data)));
       if (full) visit(i, d);

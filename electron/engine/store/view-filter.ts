@@ -102,12 +102,10 @@ function dissectAndMatch(f: CompiledFilter, st: FrameStore, replay: Replayer, fr
       if (++done % 4096 === 0) progress?.(done);
     }
   }
-  for (const flow of [...flows].sort((a, b) => a - b)) {
-    replay.replayWhole(idx.flowFrames(flow), (i) => wanted[i] === 1, (i, d) => {
-      if (f.match(d.tree)) hits[i] = 1;
-      if (++done % 4096 === 0) progress?.(done);
-    });
-  }
+  replay.replayFlows([...flows], (i) => wanted[i] === 1, (i, d) => {
+    if (f.match(d.tree)) hits[i] = 1;
+    if (++done % 4096 === 0) progress?.(done);
+  });
 }
 
 /**
