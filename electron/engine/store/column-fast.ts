@@ -1,6 +1,6 @@
 /**
- * The common column filters (port, stream, length, flag and presence tests combined with
- * and/or/not) compiled to loops over whole chunks of the typed-array columns: each test reads its
+ * The common column filters (port, stream, length, flag, TCP analysis and presence tests combined
+ * with and/or/not) compiled to loops over whole chunks of the typed-array columns: each test reads its
  * columns' chunk arrays directly and writes a byte per frame, and and/or/not combine those bytes.
  * No call or object per frame, and each loop sees one column type (a per-frame `get` through the
  * shared ChunkedColumn code met five array types and cost ~45 ns a frame).
@@ -11,6 +11,7 @@ import type { CheckedExpr, CheckedValue, CmpOp } from '../../../shared/filter/as
 import { lookupField } from '../../../shared/fields/registry';
 import { KIND_TCP, KIND_UDP } from './batch';
 import { CHUNK, type ChunkedColumn } from './chunked';
+import { ANALYSIS_BITS, TCP_FLAG_MASKS } from './column-tree';
 import type { FrameStore } from './frame-store';
 
 /** Sets out[j] to 1 when frame c × CHUNK + j matches, else 0, for j < n. */
@@ -29,11 +30,6 @@ interface ChunkValues {
   readonly b: Float64Array;
   readonly has: Uint8Array;
 }
-
-const TCP_FLAG_MASKS: Readonly<Record<string, number>> = {
-  'tcp.flags.res': 0xe00, 'tcp.flags.ae': 0x100, 'tcp.flags.cwr': 0x80, 'tcp.flags.ece': 0x40, 'tcp.flags.urg': 0x20,
-  'tcp.flags.ack': 0x10, 'tcp.flags.push': 0x8, 'tcp.flags.reset': 0x4, 'tcp.flags.syn': 0x2, 'tcp.flags.fin': 0x1,
-};
 
 /** Reads column `x` (and `y`) of the frames whose kind has `bit` (0: every frame); `mask` turns a flag word into 0/1. */
 function columnValues(st: FrameStore, bit: number, x: IntColumn, y: IntColumn | null, mask = 0): ChunkValues {
@@ -138,6 +134,13 @@ export function compileColumnFast(e: CheckedExpr, st: FrameStore): ChunkPredicat
         if (bit < 0) return (_c, n, out) => { out.fill(0, 0, n); };
         const m = (1 << bit) >>> 0;
         return (c, n, out) => { const pm = st.protoMask.chunk(c)!; for (let j = 0; j < n; j++) out[j] = (pm[j]! & m) !== 0 ? 1 : 0; };
+      }
+      const a = ANALYSIS_BITS[e.field];
+      if (a !== undefined) {
+        return (c, n, out) => {
+          const kind = st.kind.chunk(c)!, analysis = st.analysis.chunk(c)!;
+          for (let j = 0; j < n; j++) out[j] = (kind[j]! & KIND_TCP) !== 0 && (analysis[j]! & a) !== 0 ? 1 : 0;
+        };
       }
       const v = valuesOf(st, e.field);
       return v ? (c, n, out) => { v.fill(c, n); out.set(v.has.subarray(0, n)); } : null;

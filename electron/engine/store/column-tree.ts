@@ -12,7 +12,8 @@ import { PacketTree, type FieldValue, type ProtoNode } from '../decode/tree';
 import { KIND_SIMPLE, KIND_TCP, KIND_UDP } from './batch';
 import type { FrameStore } from './frame-store';
 
-const ANALYSIS_BITS: Readonly<Record<string, number>> = {
+/** tcp.analysis.* fields and their bits in the analysis column. */
+export const ANALYSIS_BITS: Readonly<Record<string, number>> = {
   'tcp.analysis.retransmission': TA.RETRANSMISSION, 'tcp.analysis.fast_retransmission': TA.FAST_RETRANSMISSION,
   'tcp.analysis.spurious_retransmission': TA.SPURIOUS_RETRANSMISSION, 'tcp.analysis.out_of_order': TA.OUT_OF_ORDER,
   'tcp.analysis.lost_segment': TA.LOST_SEGMENT, 'tcp.analysis.ack_lost_segment': TA.ACK_LOST_SEGMENT,
@@ -22,7 +23,8 @@ const ANALYSIS_BITS: Readonly<Record<string, number>> = {
   'tcp.analysis.keep_alive': TA.KEEP_ALIVE, 'tcp.analysis.keep_alive_ack': TA.KEEP_ALIVE_ACK, 'tcp.analysis.reused_ports': TA.REUSED_PORTS,
 };
 
-const TCP_FLAG_MASKS: Readonly<Record<string, number>> = {
+/** tcp.flags.* fields and their bits in the TCP flags column. */
+export const TCP_FLAG_MASKS: Readonly<Record<string, number>> = {
   'tcp.flags.res': 0xe00, 'tcp.flags.ae': 0x100, 'tcp.flags.cwr': 0x80, 'tcp.flags.ece': 0x40, 'tcp.flags.urg': 0x20,
   'tcp.flags.ack': 0x10, 'tcp.flags.push': 0x8, 'tcp.flags.reset': 0x4, 'tcp.flags.syn': 0x2, 'tcp.flags.fin': 0x1,
 };
