@@ -81,6 +81,11 @@ export class PacketTree {
     return node;
   }
 
+  /** Whether this lookup scans the items (the first few, while there is no index). */
+  private scanning(): boolean {
+    return !this.index && ++this.scans <= SCANS_BEFORE_INDEX;
+  }
+
   /** The index, made now if it is not yet. */
   private byName(): Map<string, ProtoNode[]> {
     if (!this.index) {
@@ -154,14 +159,14 @@ export class PacketTree {
 
   /** Every item of a field, in tree order. */
   all(name: string): readonly ProtoNode[] {
-    if (this.index || ++this.scans > SCANS_BEFORE_INDEX) return this.byName().get(name) ?? EMPTY;
+    if (!this.scanning()) return this.byName().get(name) ?? EMPTY;
     let found: ProtoNode[] | null = null;
     for (const n of this.added) if (n.def!.name === name) (found ??= []).push(n);
     return found ?? EMPTY;
   }
 
   first(name: string): ProtoNode | undefined {
-    if (this.index || ++this.scans > SCANS_BEFORE_INDEX) return this.byName().get(name)?.[0];
+    if (!this.scanning()) return this.byName().get(name)?.[0];
     for (const n of this.added) if (n.def!.name === name) return n;
     return undefined;
   }

@@ -267,6 +267,7 @@ function newBatchArrays(n: number) {
   const proto = take(Uint32Array, 4), stream = take(Int32Array, 4), protoMask = take(Uint32Array, 4), infoLen = take(Uint32Array, 4);
   const iface = take(Uint16Array, 2), srcPort = take(Uint16Array, 2), dstPort = take(Uint16Array, 2), tcpFlags = take(Uint16Array, 2);
   const analysis = take(Uint16Array, 2), kind = take(Uint8Array, 1), color = take(Uint8Array, 1);
+  if (at !== n * BATCH_BYTES_PER_FRAME) throw new Error('the batch layout and BATCH_BYTES_PER_FRAME disagree');
   stream.fill(-1);
   return { offset, capLen, origLen, tsSec, tsNsec, iface, kind, src, dst, srcPort, dstPort, proto, tcpFlags, analysis, stream, color, protoMask, infoLen };
 }

@@ -42,9 +42,10 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
     for (let c = Math.floor(from / CHUNK); c * CHUNK < upTo; c++) {
       const base = c * CHUNK, end = Math.min(upTo, base + CHUNK);
       fast(c, end - base, out);
-      k = collectChunk(st.kind.chunk(c)!, out, base, Math.max(from, base), end, hits, found, k, deep);
+      k = collectChunk(st.kind.chunk(c)!, out, base, Math.max(from, base), end, found, k, deep);
     }
     if (!deep.length) return found.slice(0, k);
+    for (let j = 0; j < k; j++) hits[found[j]!] = 1;
   } else if (plan.columns) {
     const view = new ColumnTree(st);
     const match = plan.filter.match;
@@ -77,12 +78,10 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
  * frames needing dissection to `deep`; returns the new k. (Its own small function: it is optimized
  * within the first chunk, where a loop inside runFilter ran cold for much longer.)
  */
-function collectChunk(
-  kind: Uint8Array, out: Uint8Array, base: number, from: number, end: number, hits: Uint8Array, found: Uint32Array, k: number, deep: number[],
-): number {
+function collectChunk(kind: Uint8Array, out: Uint8Array, base: number, from: number, end: number, found: Uint32Array, k: number, deep: number[]): number {
   for (let i = from; i < end; i++) {
     if (!(kind[i - base]! & KIND_SIMPLE)) deep.push(i);
-    else if (out[i - base]) { hits[i] = 1; found[k++] = i; }
+    else if (out[i - base]) found[k++] = i;
   }
   return k;
 }
