@@ -6,7 +6,7 @@
  */
 import { MessageChannelMain, utilityProcess, type UtilityProcess, type WebContents } from 'electron';
 import type { EngineState, ShellEvent } from '../../shared/api/shell';
-import { ENGINE_PROCESS_ENV } from '../engine/process-env';
+import { ENGINE_PROCESS_ARGS, ENGINE_PROCESS_ENV } from '../engine/process-env';
 import { CaptureRelay } from './capture-relay';
 import { ENGINE_PORT_CHANNEL } from './ipc-channels';
 import type { EngineControlMessage } from './engine-process';
@@ -25,7 +25,9 @@ export class EngineBroker {
   ) {}
 
   start(): void {
-    const proc = utilityProcess.fork(this.entry, [], { serviceName: 'dbwire engine', stdio: 'inherit', env: { ...process.env, ...ENGINE_PROCESS_ENV } });
+    const proc = utilityProcess.fork(this.entry, [], {
+      serviceName: 'dbwire engine', stdio: 'inherit', env: { ...process.env, ...ENGINE_PROCESS_ENV }, execArgv: [...ENGINE_PROCESS_ARGS],
+    });
     this.proc = proc;
     const relay = this.captureEntry ? new CaptureRelay(this.captureEntry, (m) => proc.postMessage(m)) : null;
     if (relay) proc.on('message', (m: unknown) => { relay.handle(m); });

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { makeBenchCapture, countPcapRecords } from './make-capture';
 import { COLUMN_FILTER, DEEP_FILTER, type ProbeResult } from './probe';
-import { ENGINE_PROCESS_ENV } from '../engine/process-env';
+import { ENGINE_PROCESS_ARGS, ENGINE_PROCESS_ENV } from '../engine/process-env';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, '.bench-cache');
@@ -97,7 +97,7 @@ async function engineBench(file: string): Promise<string> {
   log('dbwire session engine');
   const node = process.execPath;
   // The probe runs as the app's engine process does (see process-env.ts).
-  const ours = await timed(node, [join(ROOT, 'electron/bench/probe-main.mjs'), file, outDir], ENGINE_PROCESS_ENV);
+  const ours = await timed(node, [...ENGINE_PROCESS_ARGS, join(ROOT, 'electron/bench/probe-main.mjs'), file, outDir], ENGINE_PROCESS_ENV);
   const p = JSON.parse(ours.stdout.trim().split('\n').pop()!) as ProbeResult;
   log('tshark single pass');
   const tsPass = await timed('tshark', ['-n', '-r', file, '-T', 'fields', '-e', 'frame.number']);
