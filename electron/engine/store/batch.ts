@@ -1,7 +1,7 @@
 /**
  * What one shard of the first pass reports for a range of frames: the index columns of every
- * frame in the range, the summary columns of the frames it owns, and the strings and streams it
- * saw first. Plain typed arrays, so a batch crosses threads as transferred buffers.
+ * frame in the range (shard 0 only), the summary columns of the frames it owns, and the strings
+ * and streams it saw first. Plain typed arrays, so a batch crosses threads as transferred buffers.
  */
 import type { ConnectionDetail } from '../analysis/connections/report';
 import type { PackedTransactions } from '../analysis/transaction-table';
@@ -12,7 +12,7 @@ export const KIND_UDP = 2;
 export const KIND_MALFORMED = 4;
 /** The frame's L3/L4 fields are all in the columns (one IP layer, one TCP/UDP layer): column filters are exact for it. */
 export const KIND_SIMPLE = 8;
-/** The shard owning this frame dissected it (its summary columns are valid in this batch). */
+/** Set on every dissected frame (a summary row); a stored frame without it was never dissected. */
 export const KIND_OWNED = 128;
 
 export interface FrameBatch {
@@ -20,14 +20,16 @@ export interface FrameBatch {
   /** Index (0-based frame number - 1) of the first frame and the number of frames. */
   readonly first: number;
   readonly count: number;
-  // index columns, every frame
+  // index columns, every frame of the range: shard 0's batches only (the others' are empty)
   readonly offset: Float64Array;
   readonly capLen: Uint32Array;
   readonly origLen: Uint32Array;
   readonly tsSec: Float64Array;
   readonly tsNsec: Float64Array;
   readonly iface: Uint16Array;
-  // summary columns, owned frames (kind & KIND_OWNED)
+  // summary columns, a row per frame this shard owns, in frame order
+  /** Each row's frame, as its index in the range (0 = `first`). */
+  readonly row: Uint32Array;
   readonly kind: Uint8Array;
   readonly src: Uint32Array;
   readonly dst: Uint32Array;
@@ -90,6 +92,6 @@ export interface ShardResult {
 
 /** Buffers of a batch, for postMessage's transfer list (columns may share one). */
 export function batchTransfer(b: FrameBatch): ArrayBuffer[] {
-  return [...new Set([b.offset, b.capLen, b.origLen, b.tsSec, b.tsNsec, b.iface, b.kind, b.src, b.dst, b.srcPort, b.dstPort, b.proto,
+  return [...new Set([b.offset, b.capLen, b.origLen, b.tsSec, b.tsNsec, b.iface, b.row, b.kind, b.src, b.dst, b.srcPort, b.dstPort, b.proto,
     b.tcpFlags, b.analysis, b.stream, b.color, b.protoMask, b.infoLen, b.info].map((a) => a.buffer as ArrayBuffer))];
 }

@@ -6,7 +6,7 @@
  */
 import { ByteHeap, CHUNK, CHUNK_BITS, ChunkedColumn, InternTable } from './chunked';
 import type { Spill } from './spill';
-import { KIND_OWNED, type FrameBatch, type FrameExtra } from './batch';
+import type { FrameBatch, FrameExtra } from './batch';
 
 interface ShardMaps {
   strings: number[];
@@ -111,17 +111,19 @@ export class FrameStore {
       let infoPos = 0;
       // Row by row in runs that stay inside one chunk, with each column's chunk in a local (typed,
       // monomorphic) variable: this loop runs for every frame of the capture on the main thread.
-      for (let run = 0; run < n;) {
-        const f0 = first + run, c = f0 >>> CHUNK_BITS, o0 = f0 & (CHUNK - 1);
-        const end = Math.min(n, run + CHUNK - o0);
+      const rows = b.row.length;
+      for (let run = 0; run < rows;) {
+        const c = (first + b.row[run]!) >>> CHUNK_BITS;
+        const chunkEnd = (c + 1) * CHUNK - first;
+        let end = run;
+        while (end < rows && b.row[end]! < chunkEnd) end++;
         const kindC = this.kind.writable(c), srcC = this.src.writable(c), dstC = this.dst.writable(c);
         const srcPortC = this.srcPort.writable(c), dstPortC = this.dstPort.writable(c), protoC = this.proto.writable(c);
         const flagsC = this.tcpFlags.writable(c), analysisC = this.analysis.writable(c), streamC = this.stream.writable(c);
         const colorC = this.color.writable(c), maskC = this.protoMask.writable(c), infoAtC = this.infoAt.writable(c), infoLenC = this.infoLen.writable(c);
         for (let i = run; i < end; i++) {
           const kind = b.kind[i]!;
-          if (!(kind & KIND_OWNED)) continue;
-          const o = o0 + (i - run);
+          const o = (first + b.row[i]!) & (CHUNK - 1);
           kindC[o] = kind;
           srcC[o] = m.strings[b.src[i]!]!;
           dstC[o] = m.strings[b.dst[i]!]!;

@@ -141,22 +141,28 @@ async function passOver(
     }
     const first = index;
     const cap = batchEnd(first) - first;
-    const b = newBatchArrays(cap);
+    // Only shard 0 sends the index columns (and pcapng extras): every shard reads every frame, and
+    // the session keeps one copy. Summary columns have a row per frame this shard owns.
+    const indexing = o.shard === 0;
+    const b = newBatchArrays(indexing ? cap : 0, cap);
+    let owned = 0;
     let info: Uint8Array = new Uint8Array(256 * 1024);
     let infoUsed = 0;
     const newStreams: [number, number][] = [];
     const extras: FrameExtra[] = [];
     let n = 0;
     for (; n < cap && fr; n++, index++, fr = reader.next()) {
-      b.offset[n] = fr.dataOffset;
-      b.capLen[n] = fr.capLen;
-      b.origLen[n] = fr.origLen;
-      b.tsSec[n] = fr.tsSec;
-      b.tsNsec[n] = fr.tsNsec;
-      b.iface[n] = fr.iface;
-      // rare per-frame facts (kept sparse): everything of a FrameRecord the columns do not hold
-      if (fr.comments || fr.flags !== undefined || fr.noTimestamp || fr.custom) {
-        extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp, custom: fr.custom });
+      if (indexing) {
+        b.offset[n] = fr.dataOffset;
+        b.capLen[n] = fr.capLen;
+        b.origLen[n] = fr.origLen;
+        b.tsSec[n] = fr.tsSec;
+        b.tsNsec[n] = fr.tsNsec;
+        b.iface[n] = fr.iface;
+        // rare per-frame facts (kept sparse): everything of a FrameRecord the columns do not hold
+        if (fr.comments || fr.flags !== undefined || fr.noTimestamp || fr.custom) {
+          extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp, custom: fr.custom });
+        }
       }
       const hash = tcpFlowHash(fr.linkType, fr.data);
       // The capture's clock (its end, and jumps where captures were merged) is every TCP frame's,
@@ -186,31 +192,34 @@ async function passOver(
           stream = p.stream;
           if (stream > maxTcpStream) { maxTcpStream = stream; newStreams.push([stream, index]); }
         } else if (kind & KIND_UDP) stream = session.lastUdpStream;
-        b.kind[n] = kind;
-        b.src[n] = sid(p.src);
-        b.dst[n] = sid(p.dst);
-        b.srcPort[n] = p.srcPort;
-        b.dstPort[n] = p.dstPort;
-        b.proto[n] = sid(p.colProtocol);
-        b.tcpFlags[n] = fTcpFlags;
-        b.analysis[n] = fAnalysis;
-        b.stream[n] = stream;
-        b.protoMask[n] = mask;
-        b.color[n] = colorOf(kind, fTcpFlags, fAnalysis, fDbError, p.colProtocol);
+        const r = owned++;
+        b.row[r] = n;
+        b.kind[r] = kind;
+        b.src[r] = sid(p.src);
+        b.dst[r] = sid(p.dst);
+        b.srcPort[r] = p.srcPort;
+        b.dstPort[r] = p.dstPort;
+        b.proto[r] = sid(p.colProtocol);
+        b.tcpFlags[r] = fTcpFlags;
+        b.analysis[r] = fAnalysis;
+        b.stream[r] = stream;
+        b.protoMask[r] = mask;
+        b.color[r] = colorOf(kind, fTcpFlags, fAnalysis, fDbError, p.colProtocol);
         if (info.length - infoUsed < p.colInfo.length * 3) info = grow(info, infoUsed + p.colInfo.length * 3);
         const w = encoder.encodeInto(p.colInfo, info.subarray(infoUsed)).written;
-        b.infoLen[n] = w;
+        b.infoLen[r] = w;
         infoUsed += w;
       }
     }
-    // Views of the batch's buffers, not copies: a short last batch sends some unused room.
+    // Views of the batch's buffers, not copies: a short batch (or a shard owning few frames) sends some unused room.
+    const ni = indexing ? n : 0, r = owned;
     const batch: FrameBatch = {
       shard: o.shard, first, count: n,
-      offset: b.offset.subarray(0, n), capLen: b.capLen.subarray(0, n), origLen: b.origLen.subarray(0, n), tsSec: b.tsSec.subarray(0, n),
-      tsNsec: b.tsNsec.subarray(0, n), iface: b.iface.subarray(0, n), kind: b.kind.subarray(0, n), src: b.src.subarray(0, n),
-      dst: b.dst.subarray(0, n), srcPort: b.srcPort.subarray(0, n), dstPort: b.dstPort.subarray(0, n), proto: b.proto.subarray(0, n),
-      tcpFlags: b.tcpFlags.subarray(0, n), analysis: b.analysis.subarray(0, n), stream: b.stream.subarray(0, n), color: b.color.subarray(0, n),
-      protoMask: b.protoMask.subarray(0, n), infoLen: b.infoLen.subarray(0, n), info: info.subarray(0, infoUsed),
+      offset: b.offset.subarray(0, ni), capLen: b.capLen.subarray(0, ni), origLen: b.origLen.subarray(0, ni), tsSec: b.tsSec.subarray(0, ni),
+      tsNsec: b.tsNsec.subarray(0, ni), iface: b.iface.subarray(0, ni), row: b.row.subarray(0, r), kind: b.kind.subarray(0, r),
+      src: b.src.subarray(0, r), dst: b.dst.subarray(0, r), srcPort: b.srcPort.subarray(0, r), dstPort: b.dstPort.subarray(0, r),
+      proto: b.proto.subarray(0, r), tcpFlags: b.tcpFlags.subarray(0, r), analysis: b.analysis.subarray(0, r), stream: b.stream.subarray(0, r),
+      color: b.color.subarray(0, r), protoMask: b.protoMask.subarray(0, r), infoLen: b.infoLen.subarray(0, r), info: info.subarray(0, infoUsed),
       stringBase: stringsSent, strings: stringList.slice(stringsSent),
       protoBitBase: protoBitsSent, protoBits: protoBitList.slice(protoBitsSent),
       newTcpStreams: newStreams, extras, interfaces: interfacesOf(reader),
@@ -251,26 +260,29 @@ function grow(a: Uint8Array, need: number): Uint8Array {
 }
 
 /**
- * A batch's columns for n frames, carved from one buffer (widest first, so each is aligned): one
- * allocation per batch to make, transfer and free, not nineteen.
+ * A batch's columns, carved from one buffer (widest first, so each is aligned): index columns for
+ * `frames` frames, summary columns for up to `rows` owned ones. One allocation per batch to make,
+ * transfer and free, not twenty.
  */
-function newBatchArrays(n: number) {
-  const buf = new ArrayBuffer(n * BATCH_BYTES_PER_FRAME);
+function newBatchArrays(frames: number, rows: number) {
+  const buf = new ArrayBuffer(frames * INDEX_BYTES + rows * SUMMARY_BYTES);
   let at = 0;
-  const take = <T,>(ctor: new (b: ArrayBuffer, off: number, len: number) => T, size: number): T => {
+  const take = <T,>(ctor: new (b: ArrayBuffer, off: number, len: number) => T, size: number, n: number): T => {
     const a = new ctor(buf, at, n);
     at += n * size;
     return a;
   };
-  const offset = take(Float64Array, 8), tsSec = take(Float64Array, 8), tsNsec = take(Float64Array, 8);
-  const capLen = take(Uint32Array, 4), origLen = take(Uint32Array, 4), src = take(Uint32Array, 4), dst = take(Uint32Array, 4);
-  const proto = take(Uint32Array, 4), stream = take(Int32Array, 4), protoMask = take(Uint32Array, 4), infoLen = take(Uint32Array, 4);
-  const iface = take(Uint16Array, 2), srcPort = take(Uint16Array, 2), dstPort = take(Uint16Array, 2), tcpFlags = take(Uint16Array, 2);
-  const analysis = take(Uint16Array, 2), kind = take(Uint8Array, 1), color = take(Uint8Array, 1);
-  if (at !== n * BATCH_BYTES_PER_FRAME) throw new Error('the batch layout and BATCH_BYTES_PER_FRAME disagree');
-  stream.fill(-1);
-  return { offset, capLen, origLen, tsSec, tsNsec, iface, kind, src, dst, srcPort, dstPort, proto, tcpFlags, analysis, stream, color, protoMask, infoLen };
+  const offset = take(Float64Array, 8, frames), tsSec = take(Float64Array, 8, frames), tsNsec = take(Float64Array, 8, frames);
+  const capLen = take(Uint32Array, 4, frames), origLen = take(Uint32Array, 4, frames);
+  const row = take(Uint32Array, 4, rows), src = take(Uint32Array, 4, rows), dst = take(Uint32Array, 4, rows), proto = take(Uint32Array, 4, rows);
+  const stream = take(Int32Array, 4, rows), protoMask = take(Uint32Array, 4, rows), infoLen = take(Uint32Array, 4, rows);
+  const iface = take(Uint16Array, 2, frames);
+  const srcPort = take(Uint16Array, 2, rows), dstPort = take(Uint16Array, 2, rows), tcpFlags = take(Uint16Array, 2, rows), analysis = take(Uint16Array, 2, rows);
+  const kind = take(Uint8Array, 1, rows), color = take(Uint8Array, 1, rows);
+  if (at !== buf.byteLength) throw new Error('the batch layout and its byte counts disagree');
+  return { offset, capLen, origLen, tsSec, tsNsec, iface, row, kind, src, dst, srcPort, dstPort, proto, tcpFlags, analysis, stream, color, protoMask, infoLen };
 }
 
-/** Bytes of newBatchArrays' columns per frame. */
-const BATCH_BYTES_PER_FRAME = 3 * 8 + 8 * 4 + 5 * 2 + 2 * 1;
+/** Bytes per frame of newBatchArrays' index columns, and per owned frame of its summary columns. */
+const INDEX_BYTES = 3 * 8 + 2 * 4 + 2;
+const SUMMARY_BYTES = 7 * 4 + 4 * 2 + 2 * 1;
