@@ -129,19 +129,14 @@ export function compileColumnFast(e: CheckedExpr, st: FrameStore): ChunkPredicat
       return x ? (c, n, out) => { x(c, n, out); for (let j = 0; j < n; j++) out[j] = out[j]! ^ 1; } : null;
     }
     case 'exists': {
+      // A protocol's presence and a TCP analysis flag are bits of a column: the bit read as 0/1, equal to 1.
       if (lookupField(e.field)?.type === 'protocol') {
         const bit = st.protoBit(e.field);
         if (bit < 0) return (_c, n, out) => { out.fill(0, 0, n); };
-        const m = (1 << bit) >>> 0;
-        return (c, n, out) => { const pm = st.protoMask.chunk(c)!; for (let j = 0; j < n; j++) out[j] = (pm[j]! & m) !== 0 ? 1 : 0; };
+        return equals(columnValues(st, 0, st.protoMask, null, 1 << bit), 1);
       }
       const a = ANALYSIS_BITS[e.field];
-      if (a !== undefined) {
-        return (c, n, out) => {
-          const kind = st.kind.chunk(c)!, analysis = st.analysis.chunk(c)!;
-          for (let j = 0; j < n; j++) out[j] = (kind[j]! & KIND_TCP) !== 0 && (analysis[j]! & a) !== 0 ? 1 : 0;
-        };
-      }
+      if (a !== undefined) return equals(columnValues(st, KIND_TCP, st.analysis, null, a), 1);
       const v = valuesOf(st, e.field);
       return v ? (c, n, out) => { v.fill(c, n); out.set(v.has.subarray(0, n)); } : null;
     }

@@ -138,7 +138,8 @@ export class Spill {
 
 /**
  * A list of arrays (a column's chunks, a heap's slabs, a table's rows) whose finished ones can go to a
- * spill: the bookkeeping ChunkedColumn and ByteHeap share. Without a spill it is a plain list.
+ * spill: the bookkeeping ChunkedColumn, ByteHeap and TransactionTable share. Without a spill it is a
+ * plain list.
  */
 export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array> implements SpillOwner {
   /** In memory (null: spilled and dropped). */
