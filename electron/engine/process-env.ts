@@ -1,6 +1,6 @@
 /**
  * How a process that hosts capture sessions is started (the app's engine process, the bench's
- * probe). Both settings are read at process start only, so they are given at spawn.
+ * probe). These settings are read at process start only, so they are given at spawn.
  *
  * MALLOC_MMAP_THRESHOLD_: glibc's malloc raises its mmap threshold to the size of each large block
  * freed (up to 32 MiB); after the first transferred batch is freed, batches, transaction parts and
@@ -8,9 +8,16 @@
  * threshold keeps large blocks mapped on their own and returned when freed: peak RSS of the bench
  * capture's pass 293 → 245 MB, pass time unchanged. Other C libraries ignore it.
  *
- * --max-semi-space-size=1: a small young generation for the session's thread (pass workers set
- * their own), so it collects often and the buffers it received and spilled are freed soon after
- * they die: bench peak 248–254 → 224–232 MB, pass and filter times unchanged within noise.
+ * --max-semi-space-size=1: a small young generation, so the session's thread collects often and the
+ * buffers it received and spilled are freed soon after they die: bench peak 248–254 → 224–232 MB.
+ * A V8 flag is process-wide and overrides a worker's resourceLimits: the pass workers get it too,
+ * which costs each ~0.3 s more of scavenging over the bench capture (pass 5.4 → 5.6 s); without it
+ * the peak is 189–201 MB instead of 167–175 MB (with the GC pacing below).
+ *
+ * --expose-gc: lets the session ask for a major collection each time it has let go of 8 MiB of
+ * buffers (GcPacer): their memory lives outside the JS heap, and V8 alone collected it only after
+ * it had grown by ~60 MB. Bench peak 216–222 → 167–175 MB (with the smaller report garbage of the
+ * workers), for ~0.2 s of collection per million packets, asked for as async tasks.
  */
 export const ENGINE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
-export const ENGINE_PROCESS_ARGS: readonly string[] = ['--max-semi-space-size=1'];
+export const ENGINE_PROCESS_ARGS: readonly string[] = ['--max-semi-space-size=1', '--expose-gc'];

@@ -17,6 +17,7 @@ const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'n
 
 /** What a connection's verdict reads of a transaction (no statement text to decode). */
 export type TxBrief = Pick<Transaction, 'requestFrame' | 'responseFrame' | 'latency' | 'status' | 'errorCode' | 'errorMessage'>;
+export type MutableTxBrief = { -readonly [K in keyof TxBrief]: TxBrief[K] };
 
 /**
  * A finished part of a table a pass worker hands over as it goes: a chunk of the rows' columns
@@ -77,7 +78,11 @@ const u16 = (n: number) => new Uint16Array(n);
 export abstract class TransactionRows {
   abstract get length(): number;
   abstract get(i: number): Transaction;
-  abstract brief(i: number): TxBrief;
+  /** Row i's brief, written into `out` (readers of many rows reuse one object per position). */
+  abstract briefInto(i: number, out: MutableTxBrief): MutableTxBrief;
+  brief(i: number): TxBrief {
+    return this.briefInto(i, { requestFrame: 0, responseFrame: null, latency: null, status: 'ok', errorCode: undefined, errorMessage: undefined });
+  }
   abstract stream(i: number): number;
   abstract requestFrame(i: number): number;
 
@@ -88,15 +93,21 @@ export abstract class TransactionRows {
   }
 
   /** Row indices of each stream, in table order. */
-  byStream(): Map<number, number[]> {
-    const m = new Map<number, number[]>();
-    for (let i = 0, n = this.length; i < n; i++) {
-      const st = this.stream(i);
-      let l = m.get(st);
-      if (!l) { l = []; m.set(st, l); }
-      l.push(i);
-    }
-    return m;
+  /**
+   * Row indexes by stream, each in row order: views of one typed array (a counting sort), not a
+   * list of numbers per stream — a pass worker groups hundreds of thousands of rows this way.
+   */
+  byStream(): Map<number, Uint32Array> {
+    const n = this.length;
+    const counts = new Map<number, number>();
+    for (let i = 0; i < n; i++) { const st = this.stream(i); counts.set(st, (counts.get(st) ?? 0) + 1); }
+    const all = new Uint32Array(n);
+    const out = new Map<number, Uint32Array>();
+    const fill = new Map<number, number>();
+    let at = 0;
+    for (const [st, c] of counts) { out.set(st, all.subarray(at, at + c)); fill.set(st, at); at += c; }
+    for (let i = 0; i < n; i++) { const st = this.stream(i); const k = fill.get(st)!; all[k] = i; fill.set(st, k + 1); }
+    return out;
   }
 
   protected checkRow(i: number): void {
@@ -277,14 +288,17 @@ export class TransactionTable extends TransactionRows {
     };
   }
 
-  brief(i: number): TxBrief {
+  briefInto(i: number, out: MutableTxBrief): MutableTxBrief {
     this.checkRow(i);
     const r = this.at(i);
     const err = this.errors.get(r);
-    return {
-      requestFrame: this.briefOf(r, REQ), responseFrame: orNull(this.briefOf(r, RESP)), latency: orNull(this.briefOf(r, LATENCY)),
-      status: STATUSES[this.smallOf(r, STATUS)]!, errorCode: err?.[0], errorMessage: err?.[1],
-    };
+    out.requestFrame = this.briefOf(r, REQ);
+    out.responseFrame = orNull(this.briefOf(r, RESP));
+    out.latency = orNull(this.briefOf(r, LATENCY));
+    out.status = STATUSES[this.smallOf(r, STATUS)]!;
+    out.errorCode = err?.[0];
+    out.errorMessage = err?.[1];
+    return out;
   }
 
   /**
@@ -433,9 +447,9 @@ export class MergedTransactions extends TransactionRows {
     return t.get(r, this.renumber(this.part[i]!, t.stream(r)));
   }
 
-  brief(i: number): TxBrief {
+  briefInto(i: number, out: MutableTxBrief): MutableTxBrief {
     this.checkRow(i);
-    return this.tables[this.part[i]!]!.brief(this.row[i]!);
+    return this.tables[this.part[i]!]!.briefInto(this.row[i]!, out);
   }
 
   stream(i: number): number {

@@ -95,3 +95,8 @@ export function batchTransfer(b: FrameBatch): ArrayBuffer[] {
   return [...new Set([b.offset, b.capLen, b.origLen, b.tsSec, b.tsNsec, b.iface, b.row, b.kind, b.src, b.dst, b.srcPort, b.dstPort, b.proto,
     b.tcpFlags, b.analysis, b.stream, b.color, b.protoMask, b.infoLen, b.info].map((a) => a.buffer as ArrayBuffer))];
 }
+
+/** Bytes of a batch's buffers. */
+export function batchBytes(b: FrameBatch): number {
+  return batchTransfer(b).reduce((n, a) => n + a.byteLength, 0);
+}

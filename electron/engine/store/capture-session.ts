@@ -10,10 +10,11 @@ import { checkFilter, type FilterError } from '../filter/index';
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
 import type { Dissected } from '../decode/dissect';
 import { transactionsByStream, withRequests, type ConnectionDetail } from '../analysis/connections/report';
-import { ShippedTransactions, TransactionTable, type TransactionRows } from '../analysis/transaction-table';
+import { ShippedTransactions, TransactionTable, type TransactionRows, type TxShipment } from '../analysis/transaction-table';
 import { TA } from '../analysis/tcp-types';
 import { runShardWorkers, defaultShards, type ShardRun } from '../workers/pool';
-import type { FrameBatch, InterfaceSummary, ShardResult } from './batch';
+import { batchBytes, type FrameBatch, type InterfaceSummary, type ShardResult } from './batch';
+import { GcPacer } from './gc-pacer';
 import { ExportWriter, type ExportFormat } from './export-writer';
 import { FrameStore } from './frame-store';
 import { tcpPayload } from './flow-key';
@@ -66,6 +67,7 @@ export class CaptureSession {
   private txs: TransactionRows = new TransactionTable();
   /** Each pass worker's finished transaction parts, spilled as they arrive (see finish). */
   private readonly shippedTx = new Map<number, ShippedTransactions>();
+  private readonly gcPacer = new GcPacer();
   private conns: ConnectionDetail[] = [];
   private passError: string | null = null;
   private finished = false;
@@ -87,7 +89,7 @@ export class CaptureSession {
     // A growing file is read as it grows, in this thread.
     const inThread = !!follow || opts.workers === 0 || reader.compression !== 'none' || (opts.workers === undefined && reader.size < IN_THREAD_BELOW);
     const shards = inThread ? 1 : opts.workers ?? defaultShards();
-    this.spill = opts.spill === false ? null : new Spill(opts.spill);
+    this.spill = opts.spill === false ? null : new Spill(opts.spill, (bytes) => this.gcPacer.release(bytes));
     this.store = new FrameStore(shards, this.spill);
     this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map(), opts.checkpointEvery);
     this.done = this.start(shards, inThread);
@@ -134,7 +136,12 @@ export class CaptureSession {
       } else if (inThread) {
         results = [await runShardPass({ ...base, shard: 0, shards: 1 }, onBatch, pause)];
       } else {
-        this.run = runShardWorkers(base, shards, onBatch, (shard, part) => { if (!this.cancelled) this.shipped(shard).receive(part); });
+        const onTx = (shard: number, part: TxShipment) => {
+          if (this.cancelled) return;
+          this.shipped(shard).receive(part);
+          this.gcPacer.release(part.array.byteLength);
+        };
+        this.run = runShardWorkers(base, shards, onBatch, onTx);
         results = await this.run.done;
       }
     } catch (e) {
@@ -156,6 +163,8 @@ export class CaptureSession {
   private onBatch(b: FrameBatch): void {
     if (this.cancelled) return; // (a batch still in flight when the session was cancelled or closed)
     if (b.shard === 0) { this.interfaces = b.interfaces; }
+    // (Merged now or with the other shards' part of the range: either way its buffers are let go soon.)
+    this.gcPacer.release(batchBytes(b));
     if (this.store.add(b) > 0) {
       if (this.follow) this.extendView();
       this.emit();

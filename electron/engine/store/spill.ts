@@ -53,7 +53,8 @@ export class Spill {
   private readonly newest = new Map<number, number>();
   private readonly budget: number;
 
-  constructor(private readonly opts: SpillOptions = {}) {
+  /** `released`: told the bytes of each chunk it drops (they are garbage now: see GcPacer). */
+  constructor(private readonly opts: SpillOptions = {}, private readonly released?: (bytes: number) => void) {
     this.budget = opts.budget ?? 16 * 1024 * 1024;
   }
 
@@ -104,6 +105,7 @@ export class Spill {
       this.resident.delete(k);
       this.residentBytes -= r.bytes;
       r.owner.drop(r.chunk);
+      this.released?.(r.bytes);
     }
   }
 

@@ -2,7 +2,7 @@
 import type { Connection, TcpState, Transaction } from '../../../../shared/api/types';
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
-import { TransactionRows, type TxBrief } from '../transaction-table';
+import { TransactionRows, type MutableTxBrief, type TxBrief } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
@@ -108,7 +108,7 @@ export function buildReport(
 export function transactionsByStream(txs: readonly Transaction[] | TransactionRows): (stream: number) => Transaction[] {
   if (txs instanceof TransactionRows) {
     const rows = txs.byStream();
-    return (stream) => (rows.get(stream) ?? []).map((i) => txs.get(i));
+    return (stream) => Array.from(rows.get(stream) ?? [], (i) => txs.get(i));
   }
   const m = new Map<number, Transaction[]>();
   for (const t of txs) {
@@ -119,9 +119,23 @@ export function transactionsByStream(txs: readonly Transaction[] | TransactionRo
   return (stream) => m.get(stream) ?? [];
 }
 
-function briefsByStream(txs: TransactionRows): (stream: number) => TxBrief[] {
+/**
+ * Each stream's briefs, for reading before the next stream is asked for: the list and its objects
+ * are reused from stream to stream. (A worker's report reads every transaction's brief; fresh
+ * objects for a stream of tens of thousands outlived the young generation, and the old one grew by
+ * tens of MB at the end of every pass.)
+ */
+function briefsByStream(txs: TransactionRows): (stream: number) => readonly TxBrief[] {
   const rows = txs.byStream();
-  return (stream) => (rows.get(stream) ?? []).map((i) => txs.brief(i));
+  const list: MutableTxBrief[] = [];
+  const pool: MutableTxBrief[] = [];
+  return (stream) => {
+    const r = rows.get(stream);
+    const n = r?.length ?? 0;
+    list.length = n;
+    for (let k = 0; k < n; k++) list[k] = txs.briefInto(r![k]!, pool[k] ??= { requestFrame: 0, responseFrame: null, latency: null, status: 'ok', errorCode: undefined, errorMessage: undefined });
+    return list;
+  };
 }
 
 /** A connection's timeline with its transactions' requests merged in, in frame order. */

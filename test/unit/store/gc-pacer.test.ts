@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { GcPacer, type GcFunction } from '../../../electron/engine/store/gc-pacer';
+import { ENGINE_PROCESS_ARGS } from '../../../electron/engine/process-env';
+
+describe('GcPacer', () => {
+  it('asks for one async major collection per budget of released bytes', () => {
+    const asked: unknown[] = [];
+    const gc: GcFunction = (o) => { asked.push(o); };
+    const p = new GcPacer(gc, 1000);
+    p.release(400);
+    p.release(500);
+    expect(asked).toHaveLength(0);
+    p.release(100); // 1000: the budget
+    expect(asked).toEqual([{ type: 'major', execution: 'async' }]);
+    p.release(2500); // one collection however much was let go at once
+    expect(asked).toHaveLength(2);
+    p.release(999);
+    expect(p.collections).toBe(2);
+  });
+
+  it('does nothing without an exposed gc', () => {
+    const p = new GcPacer(null, 10);
+    p.release(1e9);
+    expect(p.collections).toBe(0);
+  });
+
+  it('finds gc in a process started as the engine is (ENGINE_PROCESS_ARGS), and V8 takes the async option', () => {
+    const r = spawnSync(process.execPath, [...ENGINE_PROCESS_ARGS, '-e', "gc({ type: 'major', execution: 'async' }); process.stdout.write(typeof gc)"], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toBe('function');
+  });
+});
