@@ -113,11 +113,11 @@ export class SpoolReader implements CaptureReader {
     return null;
   }
 
-  readPacket(dataOffset: number, capLen: number): Uint8Array {
+  readPacket(dataOffset: number, capLen: number, into?: Uint8Array): Uint8Array {
     if (dataOffset < 0 || capLen < 0 || dataOffset + capLen > this.size || this.fd < 0) {
       throw new CaptureError(dataOffset, `packet bytes out of range: ${capLen} bytes at offset ${dataOffset}, spool has ${this.size}`);
     }
-    const out = new Uint8Array(capLen);
+    const out = into && into.length >= capLen ? into.subarray(0, capLen) : new Uint8Array(capLen);
     let done = 0;
     while (done < capLen) {
       const n = readSync(this.fd, out, done, capLen - done, dataOffset + done);

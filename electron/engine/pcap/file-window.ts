@@ -64,14 +64,14 @@ export class FileWindow {
   }
 
   /**
-   * A fresh copy of [off, off+len). Random reads (a frame re-read, a connection replayed, an
+   * A copy of [off, off+len): fresh, or in `into` when it is large enough. Random reads (a frame re-read, a connection replayed, an
    * export) go through a window of their own: the frames they read next are usually near, and a
    * read per frame made reading most of a deep filter's time.
    */
-  copy(off: number, len: number): Uint8Array | null {
+  copy(off: number, len: number, into?: Uint8Array): Uint8Array | null {
     if (off < 0 || len < 0 || off + len > this.size) return null;
     if (this.fd < 0) throw new Error('capture file is closed');
-    const out = new Uint8Array(len);
+    const out = into && into.length >= len ? into.subarray(0, len) : new Uint8Array(len);
     if (len > RANDOM_WINDOW) return this.readFully(out, len, off) === len ? out : null;
     if (off < this.randomStart || off + len > this.randomStart + this.randomLen) {
       this.random ??= new Uint8Array(Math.min(RANDOM_WINDOW, this.size));

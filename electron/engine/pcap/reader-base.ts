@@ -34,8 +34,8 @@ export abstract class ReaderBase implements CaptureReader {
 
   abstract next(): FrameRecord | null;
 
-  readPacket(dataOffset: number, capLen: number): Uint8Array {
-    const out = this.win.copy(dataOffset, capLen);
+  readPacket(dataOffset: number, capLen: number, into?: Uint8Array): Uint8Array {
+    const out = this.win.copy(dataOffset, capLen, into);
     if (!out) {
       throw new CaptureError(dataOffset, `packet bytes out of range: ${capLen} bytes at offset ${dataOffset}, file has ${this.size}`);
     }

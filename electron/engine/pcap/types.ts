@@ -64,7 +64,11 @@ export interface CaptureReader {
   next(): FrameRecord | null;
   /** Set when reading stopped on bad data: byte offset + reason. */
   readonly error: CaptureError | null;
-  /** Random-access re-read of packet bytes (a fresh copy). Throws CaptureError when out of range. */
-  readPacket(dataOffset: number, capLen: number): Uint8Array;
+  /**
+   * Random-access re-read of packet bytes: a fresh copy, or with `into` large enough, a view of
+   * `into` (a caller that uses the bytes at once, such as an export, saves an allocation per frame).
+   * Throws CaptureError when out of range.
+   */
+  readPacket(dataOffset: number, capLen: number, into?: Uint8Array): Uint8Array;
   close(): void;
 }

@@ -128,7 +128,10 @@ export class Replayer {
    * Replays whole flows (each from its first frame, with a state of its own), calling `visit` with
    * a full dissection of each frame where `wantFull(i)` is true. Used by deep filters over whole
    * connections. The flows' frames are taken together in file order: the file is read once,
-   * front to back, whatever the number of connections.
+   * front to back, whatever the number of connections. A dissection `visit` gets is valid during
+   * the call only: every frame's bytes are read into one reused buffer, as the first pass reads
+   * them into its window (no state outlives its frame's bytes), which spares the collector a
+   * copy per frame.
    */
   replayFlows(flows: readonly number[], wantFull: (i: number) => boolean, visit: (i: number, d: Dissected) => void): void {
     const idx = this.streams();
@@ -142,13 +145,14 @@ export class Replayer {
     n = 0;
     for (const l of lists) { frames.set(l, n); n += l.length; }
     frames.sort();
+    const scratch = new Uint8Array(64 * 1024);
     for (const i of frames) {
       const flow = idx.flowOf[this.store.stream.get(i)]!;
       let session = sessions.get(flow);
       if (!session) { session = this.newSession(); sessions.set(flow, session); }
       if (lastFrame.get(flow) === i) sessions.delete(flow);
       const full = wantFull(i);
-      const d = this.dissect(session, i, (data) => (full ? new PacketTree(data) : new SummaryTree(data)));
+      const d = this.dissect(session, i, (data) => (full ? new PacketTree(data) : new SummaryTree(data)), scratch);
       if (full) visit(i, d);
     }
   }
@@ -185,9 +189,10 @@ export class Replayer {
     return new EngineSession({ decodeAs: this.decodeAs });
   }
 
-  private dissect(session: EngineSession, i: number, makeTree: (data: Uint8Array) => PacketTree): Dissected {
+  /** `scratch`: read the frame's bytes into it (when large enough) instead of a fresh copy. */
+  private dissect(session: EngineSession, i: number, makeTree: (data: Uint8Array) => PacketTree, scratch?: Uint8Array): Dissected {
     const st = this.store;
-    const data = this.bytes(i);
+    const data = this.reader.readPacket(st.offset.get(i), st.capLen.get(i), scratch);
     session.firstNs = st.firstNs();
     session.prevNs = i > 0 ? st.nsOf(i - 1) : null;
     const extra = st.extras.get(i);

@@ -24,6 +24,23 @@ beforeAll(() => {
 afterAll(() => { rmSync(dir, { recursive: true, force: true }); });
 
 describe('FileWindow.copy', () => {
+  it('copies into a given buffer when it is large enough (a view of it), else into a fresh one', () => {
+    const w = new FileWindow(file, 64 * 1024);
+    try {
+      const into = new Uint8Array(1000);
+      const a = w.copy(500_000, 600, into)!;
+      expect(a.buffer).toBe(into.buffer);
+      expect(a).toEqual(bytes.subarray(500_000, 500_600));
+      const b = w.copy(10, 1001, into)!;
+      expect(b.buffer).not.toBe(into.buffer);
+      expect(b).toEqual(bytes.subarray(10, 1011));
+      expect(w.copy(SIZE - 10, 11, into)).toBeNull();
+    } finally {
+      w.close();
+    }
+  });
+
+
   it('gives the file bytes for ranges anywhere, in any order, while the sequential window moves', () => {
     const w = new FileWindow(file, 64 * 1024);
     const rnd = prng(9);
