@@ -7,6 +7,7 @@
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { CaptureError } from '../engine/pcap/capture-error';
+import { outputFor } from '../engine/pcap/file-window';
 import type { CaptureInterface, CaptureReader, FrameRecord } from '../engine/pcap/types';
 
 const SHB = 0x0a0d0d0a;
@@ -117,7 +118,7 @@ export class SpoolReader implements CaptureReader {
     if (dataOffset < 0 || capLen < 0 || dataOffset + capLen > this.size || this.fd < 0) {
       throw new CaptureError(dataOffset, `packet bytes out of range: ${capLen} bytes at offset ${dataOffset}, spool has ${this.size}`);
     }
-    const out = into && into.length >= capLen ? into.subarray(0, capLen) : new Uint8Array(capLen);
+    const out = outputFor(capLen, into);
     let done = 0;
     while (done < capLen) {
       const n = readSync(this.fd, out, done, capLen - done, dataOffset + done);

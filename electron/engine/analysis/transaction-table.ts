@@ -19,6 +19,11 @@ const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'n
 export type TxBrief = Pick<Transaction, 'requestFrame' | 'responseFrame' | 'latency' | 'status' | 'errorCode' | 'errorMessage'>;
 export type MutableTxBrief = { -readonly [K in keyof TxBrief]: TxBrief[K] };
 
+/** A brief to fill (see TransactionRows.briefInto). */
+export function blankBrief(): MutableTxBrief {
+  return { requestFrame: 0, responseFrame: null, latency: null, status: 'ok', errorCode: undefined, errorMessage: undefined };
+}
+
 /**
  * A finished part of a table a pass worker hands over as it goes: a chunk of the rows' columns
  * other than the brief ones, or a full text slab.
@@ -81,7 +86,7 @@ export abstract class TransactionRows {
   /** Row i's brief, written into `out` (readers of many rows reuse one object per position). */
   abstract briefInto(i: number, out: MutableTxBrief): MutableTxBrief;
   brief(i: number): TxBrief {
-    return this.briefInto(i, { requestFrame: 0, responseFrame: null, latency: null, status: 'ok', errorCode: undefined, errorMessage: undefined });
+    return this.briefInto(i, blankBrief());
   }
   abstract stream(i: number): number;
   abstract requestFrame(i: number): number;

@@ -64,14 +64,14 @@ export class FileWindow {
   }
 
   /**
-   * A copy of [off, off+len): fresh, or in `into` when it is large enough. Random reads (a frame re-read, a connection replayed, an
-   * export) go through a window of their own: the frames they read next are usually near, and a
-   * read per frame made reading most of a deep filter's time.
+   * A copy of [off, off+len): fresh, or in `into` when it is large enough (see outputFor). Random
+   * reads (a frame re-read, a connection replayed, an export) go through a window of their own: the
+   * frames they read next are usually near, and a read per frame made most of a deep filter's time.
    */
   copy(off: number, len: number, into?: Uint8Array): Uint8Array | null {
     if (off < 0 || len < 0 || off + len > this.size) return null;
     if (this.fd < 0) throw new Error('capture file is closed');
-    const out = into && into.length >= len ? into.subarray(0, len) : new Uint8Array(len);
+    const out = outputFor(len, into);
     if (len > RANDOM_WINDOW) return this.readFully(out, len, off) === len ? out : null;
     if (off < this.randomStart || off + len > this.randomStart + this.randomLen) {
       this.random ??= new Uint8Array(Math.min(RANDOM_WINDOW, this.size));
@@ -108,4 +108,9 @@ export class FileWindow {
     }
     return done;
   }
+}
+
+/** Where a random read of `len` bytes goes: the start of `into` when it is large enough, else a fresh array. */
+export function outputFor(len: number, into?: Uint8Array): Uint8Array {
+  return into && into.length >= len ? into.subarray(0, len) : new Uint8Array(len);
 }

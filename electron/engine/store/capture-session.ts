@@ -391,7 +391,7 @@ export class CaptureSession {
         const fr: FrameRecord = {
           num: i + 1, recordOffset: 0, dataOffset: st.offset.get(i), capLen: st.capLen.get(i), origLen: st.origLen.get(i),
           tsSec: st.tsSec.get(i), tsNsec: st.tsNsec.get(i), iface: st.iface.get(i), linkType: ifc?.linkType ?? 1,
-          data: this.reader.readPacket(st.offset.get(i), st.capLen.get(i), scratch),
+          data: this.replay.bytes(i, scratch),
         };
         if (extra?.comments) fr.comments = [...extra.comments];
         if (extra?.flags !== undefined) fr.flags = extra.flags;

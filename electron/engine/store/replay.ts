@@ -103,9 +103,9 @@ export class Replayer {
     return this.index;
   }
 
-  /** Raw bytes of frame i. */
-  bytes(i: number): Uint8Array {
-    return this.reader.readPacket(this.store.offset.get(i), this.store.capLen.get(i));
+  /** Raw bytes of frame i: a fresh copy, or a view of `into` when it is large enough. */
+  bytes(i: number, into?: Uint8Array): Uint8Array {
+    return this.reader.readPacket(this.store.offset.get(i), this.store.capLen.get(i), into);
   }
 
   /** Full dissection of frame i (0-based index), as the first pass saw it. */
@@ -192,7 +192,7 @@ export class Replayer {
   /** `scratch`: read the frame's bytes into it (when large enough) instead of a fresh copy. */
   private dissect(session: EngineSession, i: number, makeTree: (data: Uint8Array) => PacketTree, scratch?: Uint8Array): Dissected {
     const st = this.store;
-    const data = this.reader.readPacket(st.offset.get(i), st.capLen.get(i), scratch);
+    const data = this.bytes(i, scratch);
     session.firstNs = st.firstNs();
     session.prevNs = i > 0 ? st.nsOf(i - 1) : null;
     const extra = st.extras.get(i);

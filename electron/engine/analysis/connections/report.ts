@@ -2,7 +2,7 @@
 import type { Connection, TcpState, Transaction } from '../../../../shared/api/types';
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
-import { TransactionRows, type MutableTxBrief, type TxBrief } from '../transaction-table';
+import { TransactionRows, blankBrief, type MutableTxBrief, type TxBrief } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
@@ -133,7 +133,7 @@ function briefsByStream(txs: TransactionRows): (stream: number) => readonly TxBr
     const r = rows.get(stream);
     const n = r?.length ?? 0;
     list.length = n;
-    for (let k = 0; k < n; k++) list[k] = txs.briefInto(r![k]!, pool[k] ??= { requestFrame: 0, responseFrame: null, latency: null, status: 'ok', errorCode: undefined, errorMessage: undefined });
+    for (let k = 0; k < n; k++) list[k] = txs.briefInto(r![k]!, pool[k] ??= blankBrief());
     return list;
   };
 }
