@@ -380,9 +380,6 @@ export class CaptureSession {
     const w = new ExportWriter(path, format, { interfaces: this.interfaces, sectionComments: this.sectionComments });
     this.phase = 'exporting';
     let written = 0;
-    // Each frame's bytes are written out at once: one buffer for all (a fresh copy per frame made
-    // hundreds of thousands of small allocations for the collector, and the peak RSS of an export).
-    const scratch = new Uint8Array(64 * 1024);
     try {
       for (let k = 0; k < frames.length; k++) {
         const i = frames[k]!;
@@ -391,7 +388,8 @@ export class CaptureSession {
         const fr: FrameRecord = {
           num: i + 1, recordOffset: 0, dataOffset: st.offset.get(i), capLen: st.capLen.get(i), origLen: st.origLen.get(i),
           tsSec: st.tsSec.get(i), tsNsec: st.tsNsec.get(i), iface: st.iface.get(i), linkType: ifc?.linkType ?? 1,
-          data: this.replay.bytes(i, scratch),
+          // (written out at once: the reused buffer spares hundreds of thousands of small allocations)
+          data: this.replay.transientBytes(i),
         };
         if (extra?.comments) fr.comments = [...extra.comments];
         if (extra?.flags !== undefined) fr.flags = extra.flags;

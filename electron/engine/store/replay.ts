@@ -85,6 +85,8 @@ export class StreamIndex {
 export class Replayer {
   private index: StreamIndex | null = null;
   private readonly checkpoints = new Map<number, Checkpoint[]>();
+  /** transientBytes' buffer (a larger frame gets a fresh copy). */
+  private readonly scratch = new Uint8Array(64 * 1024);
 
   constructor(
     private readonly store: FrameStore,
@@ -103,9 +105,18 @@ export class Replayer {
     return this.index;
   }
 
-  /** Raw bytes of frame i: a fresh copy, or a view of `into` when it is large enough. */
-  bytes(i: number, into?: Uint8Array): Uint8Array {
-    return this.reader.readPacket(this.store.offset.get(i), this.store.capLen.get(i), into);
+  /** Raw bytes of frame i (a fresh copy). */
+  bytes(i: number): Uint8Array {
+    return this.reader.readPacket(this.store.offset.get(i), this.store.capLen.get(i));
+  }
+
+  /**
+   * Raw bytes of frame i for a caller that is done with them before it reads another frame (an
+   * export, a replay's visit): a view of one reused buffer, as the first pass reads frames into
+   * its window. Spares the collector a copy per frame.
+   */
+  transientBytes(i: number): Uint8Array {
+    return this.reader.readPacket(this.store.offset.get(i), this.store.capLen.get(i), this.scratch);
   }
 
   /** Full dissection of frame i (0-based index), as the first pass saw it. */
@@ -129,9 +140,8 @@ export class Replayer {
    * a full dissection of each frame where `wantFull(i)` is true. Used by deep filters over whole
    * connections. The flows' frames are taken together in file order: the file is read once,
    * front to back, whatever the number of connections. A dissection `visit` gets is valid during
-   * the call only: every frame's bytes are read into one reused buffer, as the first pass reads
-   * them into its window (no state outlives its frame's bytes), which spares the collector a
-   * copy per frame.
+   * the call only: its bytes are transientBytes' (no decoder state outlives its frame's bytes,
+   * as in the first pass).
    */
   replayFlows(flows: readonly number[], wantFull: (i: number) => boolean, visit: (i: number, d: Dissected) => void): void {
     const idx = this.streams();
@@ -145,14 +155,13 @@ export class Replayer {
     n = 0;
     for (const l of lists) { frames.set(l, n); n += l.length; }
     frames.sort();
-    const scratch = new Uint8Array(64 * 1024);
     for (const i of frames) {
       const flow = idx.flowOf[this.store.stream.get(i)]!;
       let session = sessions.get(flow);
       if (!session) { session = this.newSession(); sessions.set(flow, session); }
       if (lastFrame.get(flow) === i) sessions.delete(flow);
       const full = wantFull(i);
-      const d = this.dissect(session, i, (data) => (full ? new PacketTree(data) : new SummaryTree(data)), scratch);
+      const d = this.dissect(session, i, (data) => (full ? new PacketTree(data) : new SummaryTree(data)), true);
       if (full) visit(i, d);
     }
   }
@@ -189,10 +198,10 @@ export class Replayer {
     return new EngineSession({ decodeAs: this.decodeAs });
   }
 
-  /** `scratch`: read the frame's bytes into it (when large enough) instead of a fresh copy. */
-  private dissect(session: EngineSession, i: number, makeTree: (data: Uint8Array) => PacketTree, scratch?: Uint8Array): Dissected {
+  /** `transient`: the frame's bytes are transientBytes' (the dissection is not kept). */
+  private dissect(session: EngineSession, i: number, makeTree: (data: Uint8Array) => PacketTree, transient = false): Dissected {
     const st = this.store;
-    const data = this.bytes(i, scratch);
+    const data = transient ? this.transientBytes(i) : this.bytes(i);
     session.firstNs = st.firstNs();
     session.prevNs = i > 0 ? st.nsOf(i - 1) : null;
     const extra = st.extras.get(i);
