@@ -85,10 +85,26 @@ function directionOf(c: Conversation, h: TcpHeaderFacts): 0 | 1 {
   return h.src === c.firstSrc && h.srcPort === c.firstSrcPort ? 0 : 1;
 }
 
-/** The same key for both directions of a 4-tuple. */
-function tupleKey(h: TcpHeaderFacts): string {
+/** Address ids below this make a numeric tuple key (2 × 10 bits of ids + 32 bits of ports < 2^53). */
+const NUMERIC_KEY_IDS = 1024;
+
+/**
+ * The same key for both directions of a 4-tuple: a number while both addresses' ids are small (no
+ * string to build and hash per segment), else a string. `ids` numbers address keys as first seen.
+ */
+function tupleKey(h: TcpHeaderFacts, ids: Map<string, number>): number | string {
   const forward = h.src < h.dst || (h.src === h.dst && h.srcPort <= h.dstPort);
-  return forward ? `${h.src} ${h.srcPort} ${h.dst} ${h.dstPort}` : `${h.dst} ${h.dstPort} ${h.src} ${h.srcPort}`;
+  const a = forward ? h.src : h.dst, b = forward ? h.dst : h.src;
+  const ap = forward ? h.srcPort : h.dstPort, bp = forward ? h.dstPort : h.srcPort;
+  const ia = idOf(ids, a), ib = idOf(ids, b);
+  if (ia < NUMERIC_KEY_IDS && ib < NUMERIC_KEY_IDS) return (ia * NUMERIC_KEY_IDS + ib) * 2 ** 32 + ap * 65536 + bp;
+  return `${a} ${ap} ${b} ${bp}`;
+}
+
+function idOf(ids: Map<string, number>, address: string): number {
+  let i = ids.get(address);
+  if (i === undefined) { i = ids.size; ids.set(address, i); }
+  return i;
 }
 
 /** Unsigned view of a signed ns difference, as Wireshark's guint64 arithmetic sees it. */
@@ -97,7 +113,8 @@ function unsignedNs(t: number): number {
 }
 
 export class TcpConversationTable {
-  private readonly byTuple = new Map<string, Conversation>();
+  private readonly byTuple = new Map<number | string, Conversation>();
+  private readonly addressIds = new Map<string, number>();
   private nextStream = 0;
 
   // The analysis record of the segment being processed (Wireshark's tcpd->ta); reset per call.
@@ -120,7 +137,7 @@ export class TcpConversationTable {
 
   process(h: TcpHeaderFacts): TcpSegmentAnalysis {
     const flags = h.flags;
-    const key = tupleKey(h);
+    const key = tupleKey(h, this.addressIds);
     let conv = this.byTuple.get(key);
     let isNew = false;
     if (!conv) {
@@ -244,7 +261,7 @@ export class TcpConversationTable {
     return r;
   }
 
-  private newConversation(key: string, h: TcpHeaderFacts): Conversation {
+  private newConversation(key: number | string, h: TcpHeaderFacts): Conversation {
     const c = new Conversation(this.nextStream++, h.src, h.srcPort, h.tsSec, h.tsNsec);
     this.byTuple.set(key, c);
     return c;

@@ -172,13 +172,16 @@ function cut(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, fres
       off += 1 + k;
       continue;
     }
-    const tvb = off >= prefix
-      ? fresh.sub(off - prefix, n)
-      : new Tvb(data.slice(off, off + n), L.tree.addDataSource(`Reassembled TCP (${n} bytes)`, data.slice(off, off + n)), 0);
+    const tvb = off >= prefix ? fresh.sub(off - prefix, n) : reassembled(L, data.slice(off, off + n));
     if (tls) dissectTlsRecord(L, st, fromServer, tvb);
     else dissectMessage(L, st, fromServer, tvb);
     off += n;
   }
+}
+
+/** A message put together from several segments: its own data source (one copy of its bytes). */
+function reassembled(L: Layers, bytes: Uint8Array): Tvb {
+  return new Tvb(bytes, L.tree.addDataSource(`Reassembled TCP (${bytes.length} bytes)`, bytes), 0);
 }
 
 /** Where an event of this packet came from. */

@@ -17,9 +17,11 @@ export class SummaryTree extends PacketTree {
 
   /** Reuse this tree for the next frame (the first pass allocates one tree, not one per frame). */
   reset(frameBytes: Uint8Array): this {
-    this.protocols.length = 0;
-    this.dataSources.length = 0;
-    this.dataSources.push({ name: 'Frame', bytes: frameBytes });
+    // pop(), not `length = 0`: setting an array's length is a runtime call, and this runs per frame
+    const p = this.protocols, ds = this.dataSources;
+    while (p.length) p.pop();
+    while (ds.length > 1) ds.pop();
+    ds[0] = { name: 'Frame', bytes: frameBytes };
     return this;
   }
 
@@ -32,7 +34,12 @@ export class SummaryTree extends PacketTree {
   }
 
   override item(_parent: ProtoNode | null, def: FieldDef, tvb: Tvb, off: number, len: number, enc: IntEncoding = 'be'): ProtoNode {
-    const v: FieldValue = readValue(def, tvb, off, len, enc);
+    // A string's text is never read back from the tree (decoders that need it decode it
+    // themselves): check its bounds as reading would, and skip the UTF-8 decoding (a MySQL result
+    // set's column definitions alone are six strings each).
+    let v: FieldValue = null;
+    if (def.type === 'string') tvb.check(off, len);
+    else v = readValue(def, tvb, off, len, enc);
     const n = this.scratch;
     n.value = v;
     n.children = null;

@@ -127,7 +127,10 @@ export class ConnectionTracker {
     if (a & TA.KEEP_ALIVE) { c.keepalives++; ev('keepalive', 'keep-alive'); }
     const before = c.states.transitions.length;
     c.states.segment(from, h.flags, h.seq, h.ack, h.seglen, h.frame, time);
-    for (const t of c.states.transitions.slice(before)) {
+    // (by index: a slice per segment was an allocation per frame for the rare new transition)
+    const tr = c.states.transitions;
+    for (let i = before; i < tr.length; i++) {
+      const t = tr[i]!;
       c.timeline.push({ kind: 'state', frame: t.frame, time: t.time, end: t.end, detail: `${t.from} → ${t.to}` });
     }
   }

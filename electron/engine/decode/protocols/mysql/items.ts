@@ -41,7 +41,8 @@ export function addBitmask(tree: PacketTree, parent: ProtoNode, def: FieldDef, f
   tvb: Tvb, off: number, len: 1 | 2): number {
   const value = len === 1 ? tvb.u8(off) : tvb.u16le(off);
   const node = tree.add(parent, def, tvb, off, len, value);
-  for (const fd of flags) tree.item(node, fd, tvb, off, len, 'le');
+  // The flag items read the bytes just read (no bounds check left to fail): a lean tree skips them.
+  if (!tree.lean) for (const fd of flags) tree.item(node, fd, tvb, off, len, 'le');
   return value;
 }
 
