@@ -36,7 +36,7 @@ export type TxShipment =
 /** A table as plain data for postMessage (chunks and slabs as they are: transferring hands them over). */
 export interface PackedTransactions {
   readonly count: number;
-  readonly brief: readonly Float64Array[];
+  readonly brief: readonly Uint32Array[];
   readonly small: readonly Uint8Array[];
   /** null: handed over already, as a TxShipment. */
   readonly rest: readonly (Float64Array | null)[];
@@ -54,7 +54,14 @@ export interface PackedTransactions {
  * TEXT_AT is slab × 2^32 + offset.
  */
 const STREAM = 0, REQ = 1, RESP = 2, LATENCY = 3;
-const BRIEF_COLS = 4;
+/**
+ * Brief columns are 32-bit words (a pass worker keeps them to the end: 20 bytes a row, not 32):
+ * stream, request frame, response frame (0: none; frames count from 1), and the latency's float64
+ * as two words.
+ */
+const BRIEF_COLS = 5;
+const F64_WORDS = new Float64Array(1);
+const WORDS = new Uint32Array(F64_WORDS.buffer);
 const LAST = 0, TIME = 1, ROWS = 2, REQ_BYTES = 3, RESP_BYTES = 4, TEXT_AT = 5, TEXT_LEN = 6;
 const REST_COLS = 7;
 /** Byte columns, SMALL_COLS per row: status, protocol index, whether the statement is in text16. */
@@ -74,9 +81,10 @@ const WIDE_CHAR = /[^\u0000-\u00ff]/;
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
-type Part = Float64Array | Uint8Array | Uint16Array;
+type Part = Float64Array | Uint32Array | Uint8Array | Uint16Array;
 const f64 = (n: number) => new Float64Array(n);
 const u8 = (n: number) => new Uint8Array(n);
+const u32 = (n: number) => new Uint32Array(n);
 const u16 = (n: number) => new Uint16Array(n);
 
 /** What readers of transactions need: one shard's table, or the shards' tables merged. */
@@ -157,7 +165,7 @@ function appendRest<T extends Part>(into: SpillableArrays<T>, from: readonly (T 
 }
 
 export class TransactionTable extends TransactionRows {
-  private briefs: SpillableArrays<Float64Array>;
+  private briefs: SpillableArrays<Uint32Array>;
   private rest: SpillableArrays<Float64Array>;
   private small: SpillableArrays<Uint8Array>;
   private text8: SpillableArrays<Uint8Array>;
@@ -178,7 +186,7 @@ export class TransactionTable extends TransactionRows {
    */
   constructor(spill: Spill | null = null, private readonly ship?: (s: TxShipment) => void) {
     super();
-    this.briefs = new SpillableArrays(spill, f64);
+    this.briefs = new SpillableArrays(spill, u32);
     this.rest = new SpillableArrays(spill, f64);
     this.small = new SpillableArrays(spill, u8);
     this.text8 = new SpillableArrays(spill, u8);
@@ -213,7 +221,7 @@ export class TransactionTable extends TransactionRows {
     const c = i >>> ROW_BITS;
     if (c === this.briefs.length) {
       if (c > 0 && this.ship) this.handOver('rest', this.rest, c - 1);
-      this.briefs.push(new Float64Array(ROW_CHUNK * BRIEF_COLS));
+      this.briefs.push(new Uint32Array(ROW_CHUNK * BRIEF_COLS));
       this.rest.push(new Float64Array(ROW_CHUNK * REST_COLS));
       this.small.push(new Uint8Array(ROW_CHUNK * SMALL_COLS));
     }
@@ -221,8 +229,10 @@ export class TransactionTable extends TransactionRows {
     const b = (i & ROW_MASK) * BRIEF_COLS, n = (i & ROW_MASK) * REST_COLS, s = (i & ROW_MASK) * SMALL_COLS;
     brief[b + STREAM] = stream;
     brief[b + REQ] = requestFrame;
-    brief[b + RESP] = orNaN(responseFrame);
-    brief[b + LATENCY] = orNaN(latency);
+    brief[b + RESP] = responseFrame ?? 0;
+    F64_WORDS[0] = orNaN(latency);
+    brief[b + LATENCY] = WORDS[0]!;
+    brief[b + LATENCY + 1] = WORDS[1]!;
     rest[n + LAST] = orNaN(lastResponseFrame);
     rest[n + TIME] = time;
     rest[n + ROWS] = orNaN(rows);
@@ -258,8 +268,20 @@ export class TransactionTable extends TransactionRows {
     return this.order ? this.order[i]! : i;
   }
 
-  private briefOf(r: number, col: number): number {
+  private briefOf(r: number, col: typeof STREAM | typeof REQ): number {
     return this.briefs.use(r >>> ROW_BITS)[(r & ROW_MASK) * BRIEF_COLS + col]!;
+  }
+
+  private responseFrameOf(r: number): number | null {
+    const v = this.briefs.use(r >>> ROW_BITS)[(r & ROW_MASK) * BRIEF_COLS + RESP]!;
+    return v === 0 ? null : v;
+  }
+
+  private latencyOf(r: number): number | null {
+    const a = this.briefs.use(r >>> ROW_BITS), at = (r & ROW_MASK) * BRIEF_COLS + LATENCY;
+    WORDS[0] = a[at]!;
+    WORDS[1] = a[at + 1]!;
+    return orNull(F64_WORDS[0]!);
   }
 
   private restOf(r: number, col: number): number {
@@ -286,8 +308,8 @@ export class TransactionTable extends TransactionRows {
     const rows = this.restOf(r, ROWS);
     return {
       stream: stream ?? this.briefOf(r, STREAM), protocol: this.protocols[this.smallOf(r, PROTOCOL)]!, requestFrame: this.briefOf(r, REQ),
-      responseFrame: orNull(this.briefOf(r, RESP)), lastResponseFrame: orNull(this.restOf(r, LAST)), time: this.restOf(r, TIME),
-      latency: orNull(this.briefOf(r, LATENCY)), statement: this.text(r), status: STATUSES[this.smallOf(r, STATUS)]!,
+      responseFrame: this.responseFrameOf(r), lastResponseFrame: orNull(this.restOf(r, LAST)), time: this.restOf(r, TIME),
+      latency: this.latencyOf(r), statement: this.text(r), status: STATUSES[this.smallOf(r, STATUS)]!,
       errorCode: err?.[0], errorMessage: err?.[1], rows: Number.isNaN(rows) ? undefined : rows,
       bytes: [this.restOf(r, REQ_BYTES), this.restOf(r, RESP_BYTES)],
     };
@@ -298,8 +320,8 @@ export class TransactionTable extends TransactionRows {
     const r = this.at(i);
     const err = this.errors.get(r);
     out.requestFrame = this.briefOf(r, REQ);
-    out.responseFrame = orNull(this.briefOf(r, RESP));
-    out.latency = orNull(this.briefOf(r, LATENCY));
+    out.responseFrame = this.responseFrameOf(r);
+    out.latency = this.latencyOf(r);
     out.status = STATUSES[this.smallOf(r, STATUS)]!;
     out.errorCode = err?.[0];
     out.errorMessage = err?.[1];

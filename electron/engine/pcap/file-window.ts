@@ -1,7 +1,10 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 
-/** Default window: large synchronous reads keep syscalls rare while memory stays flat. */
-export const DEFAULT_CHUNK = 4 * 1024 * 1024;
+/**
+ * Default window: large synchronous reads keep syscalls rare while memory stays flat. 1 MiB: as fast
+ * as 4 MiB on the bench capture, and each pass worker holds one (peak RSS −6 MB with two).
+ */
+export const DEFAULT_CHUNK = 1024 * 1024;
 /** Window of random reads (copy). */
 const RANDOM_WINDOW = 256 * 1024;
 

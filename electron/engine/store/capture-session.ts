@@ -31,7 +31,7 @@ export interface SessionOpenOptions {
   readonly onProgress?: (p: PassProgress) => void;
   /** Random access: frames of a connection between replay checkpoints (tests use small values). */
   readonly checkpointEvery?: number;
-  /** Where finished column chunks go (default: a spill file with a 16 MiB budget); false keeps them all in memory. */
+  /** Where finished column chunks go (default: a spill file with DEFAULT_SPILL_BUDGET); false keeps them all in memory. */
   readonly spill?: SpillOptions | false;
 }
 

@@ -7,7 +7,7 @@ describe('GcPacer', () => {
   it('asks for one async major collection per budget of released bytes', () => {
     const asked: unknown[] = [];
     const gc: GcFunction = (o) => { asked.push(o); };
-    const p = new GcPacer(gc, 1000);
+    const p = new GcPacer(gc, 1000, (f) => f()); // the event loop turns between releases
     p.release(400);
     p.release(500);
     expect(asked).toHaveLength(0);
@@ -17,6 +17,22 @@ describe('GcPacer', () => {
     expect(asked).toHaveLength(2);
     p.release(999);
     expect(p.collections).toBe(2);
+  });
+
+  it('collects synchronously when the loop has not turned since its async request and twice the budget is let go', () => {
+    const asked: unknown[] = [];
+    let turn: (() => void) | null = null;
+    const p = new GcPacer((o) => { asked.push(o); }, 1000, (f) => { turn = f; });
+    p.release(1000);
+    expect(asked).toEqual([{ type: 'major', execution: 'async' }]);
+    p.release(1500); // a synchronous loop: the async one has not run, but this is under twice the budget
+    expect(asked).toHaveLength(1);
+    p.release(500);
+    expect(asked).toEqual([{ type: 'major', execution: 'async' }, { type: 'major', execution: 'sync' }]);
+    turn!(); // the loop turned: the next request is async again
+    p.release(1000);
+    expect(asked.at(-1)).toEqual({ type: 'major', execution: 'async' });
+    expect(p.collections).toBe(3);
   });
 
   it('does nothing without an exposed gc', () => {

@@ -71,7 +71,7 @@ describe('TransactionTable', () => {
   it('hands finished parts over as it goes; the receiver (spilling them) and the rest make the whole table', () => {
     const rnd = prng(11);
     const txs = Array.from({ length: 20000 }, (_, i) => randomTx(rnd, i + 1));
-    txs.splice(7000, 0, { ...base, requestFrame: 7000.5, statement: 'y'.repeat((1 << 20) + 1) });
+    txs.splice(7000, 0, { ...base, requestFrame: 7000, statement: 'y'.repeat((1 << 20) + 1) });
     // Long statements fill several slabs of both widths.
     for (let i = 0; i < txs.length; i += 50) txs[i] = { ...txs[i]!, statement: `${i % 100 ? 'é' : '表'}`.repeat(20000) };
     const shipments: TxShipment[] = [];
