@@ -8,11 +8,12 @@
  * threshold keeps large blocks mapped on their own and returned when freed: peak RSS of the bench
  * capture's pass 293 → 245 MB, pass time unchanged. Other C libraries ignore it.
  *
- * --max-semi-space-size=1: a small young generation, so the session's thread collects often and the
- * buffers it received and spilled are freed soon after they die: bench peak 248–254 → 224–232 MB.
- * A V8 flag is process-wide and overrides a worker's resourceLimits: the pass workers get it too,
- * which costs each ~0.3 s more of scavenging over the bench capture (pass 5.4 → 5.6 s); without it
- * the peak is 189–201 MB instead of 167–175 MB (with the GC pacing below).
+ * --max-semi-space-size=2: a small young generation, so the session's thread collects often and the
+ * buffers it received and spilled are freed soon after they die (V8's default let the bench peak
+ * reach 248–254 MB; 1 MB gave 224–232 MB before later savings). A V8 flag is process-wide and
+ * overrides a worker's resourceLimits: the pass workers get it too, and their scavenging is what
+ * it costs. 1 MB doubled the workers' collection time; 2 MB: bench pass 4.2–4.3 → 3.9–4.1 s and
+ * deep filter 4.0 → 3.4–3.6 s for the same peak (144–150 MB).
  *
  * --expose-gc: lets the session ask for a major collection each time it has let go of 8 MiB of
  * buffers (GcPacer): their memory lives outside the JS heap, and V8 alone collected it only after
@@ -20,4 +21,4 @@
  * workers), for ~0.2 s of collection per million packets, asked for as async tasks.
  */
 export const ENGINE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: String(128 * 1024) };
-export const ENGINE_PROCESS_ARGS: readonly string[] = ['--max-semi-space-size=1', '--expose-gc'];
+export const ENGINE_PROCESS_ARGS: readonly string[] = ['--max-semi-space-size=2', '--expose-gc'];
