@@ -3,7 +3,6 @@ import { IP, IP_PROTOCOLS } from '../../../shared/fields/ip';
 import type { Layers } from './layers';
 import type { Tvb } from './tvb';
 import type { ProtoNode } from './tree';
-import { ipv4Text } from './addr';
 
 export function dissectIpv4(L: Layers, tvb: Tvb): number {
   const { tree, pinfo } = L;
@@ -24,15 +23,14 @@ export function dissectIpv4(L: Layers, tvb: Tvb): number {
   let totalLen = tvb.u16(2);
   const fragWord = tvb.u16(6);
   const proto = tvb.u8(9);
-  const src = tvb.bytes(12, 4), dst = tvb.bytes(16, 4);
-  const lenItem = tree.lean ? null : headerItems(L, item, tvb, totalLen, proto, src, dst);
+  const lenItem = tree.lean ? null : headerItems(L, item, tvb, totalLen, proto, tvb.bytes(12, 4), tvb.bytes(16, 4));
   const srcA = tvb.u32(12), dstA = tvb.u32(16);
-  const srcText = addressText(srcA, src), dstText = addressText(dstA, dst);
+  const srcText = addressText(srcA), dstText = addressText(dstA);
   if (!tree.lean) item.text = `Internet Protocol Version 4, Src: ${srcText}, Dst: ${dstText}`;
   pinfo.src = srcText;
   pinfo.dst = dstText;
   pinfo.colProtocol = 'IPv4';
-  L.net = { family: 4, src, dst, srcKey: addressKey(srcA, srcText), dstKey: addressKey(dstA, dstText) };
+  L.net = { family: 4, srcKey: addressKey(srcA, srcText), dstKey: addressKey(dstA, dstText) };
   if (hlen > 20) {
     tvb.check(0, hlen);
     dissectOptions(L, item, tvb, hlen);
@@ -92,11 +90,12 @@ const keys = new Map<number, string>();
 const MAX_CACHED_ADDRESSES = 65536;
 
 /** `a` is the address as a number (the cache key), `bytes` the same four bytes. */
-function addressText(a: number, bytes: Uint8Array): string {
+/** `a`: the address as a big-endian u32 (texts are cached: no bytes view per frame to make one). */
+function addressText(a: number): string {
   let t = texts.get(a);
   if (t === undefined) {
     if (texts.size >= MAX_CACHED_ADDRESSES) { texts.clear(); keys.clear(); }
-    t = ipv4Text(bytes);
+    t = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
     texts.set(a, t);
   }
   return t;

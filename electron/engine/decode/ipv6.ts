@@ -27,7 +27,7 @@ export function dissectIpv6(L: Layers, tvb: Tvb): number {
   pinfo.src = srcText;
   pinfo.dst = dstText;
   pinfo.colProtocol = 'IPv6';
-  L.net = { family: 6, src, dst, srcKey: '6:' + srcText, dstKey: '6:' + dstText };
+  L.net = { family: 6, srcKey: '6:' + srcText, dstKey: '6:' + dstText };
   if (plen === 0) plen = tvb.reported - 40; // jumbogram or segmentation offload
   const end = Math.min(40 + plen, tvb.reported);
   let off = 40;

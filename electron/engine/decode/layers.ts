@@ -17,8 +17,6 @@ import { dissectIcmp } from './icmp';
 /** Network-layer facts the transport layer needs. */
 export interface NetInfo {
   family: 4 | 6;
-  src: Uint8Array;
-  dst: Uint8Array;
   /** Family-tagged address text, used as conversation keys. */
   srcKey: string;
   dstKey: string;
