@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { makeBenchCapture, countPcapRecords } from './make-capture';
 import { COLUMN_FILTER, DEEP_FILTER, type ProbeResult } from './probe';
 import { ENGINE_PROCESS_ARGS, ENGINE_PROCESS_ENV } from '../engine/process-env';
+import { workerScript } from '../engine/workers/worker-script';
+import { bundledEntry } from '../cli/bundle-cache.mjs';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CACHE = join(ROOT, '.bench-cache');
@@ -95,6 +97,10 @@ async function engineBench(file: string): Promise<string> {
   const log = (s: string) => process.stderr.write(`[bench] ${s}\n`);
 
   log('dbwire session engine');
+  // The probe's and the workers' bundles are built here, before any measured process starts (an
+  // installed app ships them built): built inside the probe, esbuild's memory was in its peak RSS.
+  await bundledEntry(join(ROOT, 'electron/bench/probe-main.ts'));
+  await workerScript();
   const node = process.execPath;
   // The probe runs as the app's engine process does (see process-env.ts).
   const ours = await timed(node, [...ENGINE_PROCESS_ARGS, join(ROOT, 'electron/bench/probe-main.mjs'), file, outDir], ENGINE_PROCESS_ENV);
