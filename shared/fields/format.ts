@@ -20,7 +20,12 @@ export function hexBytes(b: Uint8Array, sep = ''): string {
 }
 
 export function ipv4Text(b: Uint8Array): string {
-  return `${b[0]}.${b[1]}.${b[2]}.${b[3]}`;
+  return ipv4TextOfWord(((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0);
+}
+
+/** The same text from the address as a big-endian 32-bit word (as a decoder reads it). */
+export function ipv4TextOfWord(a: number): string {
+  return `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
 }
 
 /** RFC 5952 text form: lowercase, longest run of zero groups (≥2) compressed, IPv4-mapped kept. */

@@ -3,6 +3,7 @@ import { IP, IP_PROTOCOLS } from '../../../shared/fields/ip';
 import type { Layers } from './layers';
 import type { Tvb } from './tvb';
 import type { ProtoNode } from './tree';
+import { ipv4TextOfWord } from './addr';
 
 export function dissectIpv4(L: Layers, tvb: Tvb): number {
   const { tree, pinfo } = L;
@@ -89,13 +90,12 @@ const texts = new Map<number, string>();
 const keys = new Map<number, string>();
 const MAX_CACHED_ADDRESSES = 65536;
 
-/** `a` is the address as a number (the cache key), `bytes` the same four bytes. */
-/** `a`: the address as a big-endian u32 (texts are cached: no bytes view per frame to make one). */
+/** `a`: the address as a big-endian u32, the cache key (no bytes view per frame to make a text). */
 function addressText(a: number): string {
   let t = texts.get(a);
   if (t === undefined) {
     if (texts.size >= MAX_CACHED_ADDRESSES) { texts.clear(); keys.clear(); }
-    t = `${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}`;
+    t = ipv4TextOfWord(a);
     texts.set(a, t);
   }
   return t;
