@@ -13,19 +13,14 @@ const MASK = CHUNK - 1;
 
 export class ChunkedColumn<T extends TypedArray> {
   private readonly chunks: SpillableArrays<T>;
-  private lastUsed = -1;
 
   constructor(private readonly ctor: TypedCtor<T>, private readonly fill = 0, spill: Spill | null = null) {
     this.chunks = new SpillableArrays(spill, (n) => new ctor(n));
   }
 
   get(i: number): number {
-    const c = i >>> CHUNK_BITS;
-    const a = this.chunks.items[c];
-    // Reads that stay in one chunk are the fast path; a change of chunk tells the spill it was used.
-    if (a && c === this.lastUsed) return a[i & MASK]!;
-    this.lastUsed = c;
-    return this.chunks.use(c)[i & MASK]!;
+    // (use() returns at once while reads stay in one chunk; a change of chunk tells the spill it was used)
+    return this.chunks.use(i >>> CHUNK_BITS)[i & MASK]!;
   }
 
   set(i: number, v: number): void {
@@ -56,7 +51,6 @@ export class ChunkedColumn<T extends TypedArray> {
   /** The chunk holding index i and i's position in it (tight loops read chunks directly). */
   chunk(c: number): T | undefined {
     if (c >= this.chunks.length) return undefined;
-    this.lastUsed = c;
     return this.chunks.use(c);
   }
 
