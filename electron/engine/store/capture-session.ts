@@ -90,7 +90,7 @@ export class CaptureSession {
     const inThread = !!follow || opts.workers === 0 || reader.compression !== 'none' || (opts.workers === undefined && reader.size < IN_THREAD_BELOW);
     const shards = inThread ? 1 : opts.workers ?? defaultShards();
     this.spill = opts.spill === false ? null : new Spill(opts.spill, (bytes) => this.gcPacer.release(bytes));
-    this.store = new FrameStore(shards, this.spill);
+    this.store = new FrameStore(shards, this.spill, (b) => this.merged(b));
     this.replay = new Replayer(this.store, reader, () => this.interfaces, opts.decodeAs ?? new Map(), opts.checkpointEvery);
     this.done = this.start(shards, inThread);
     this.done.catch(() => {});
@@ -163,12 +163,16 @@ export class CaptureSession {
   private onBatch(b: FrameBatch): void {
     if (this.cancelled) return; // (a batch still in flight when the session was cancelled or closed)
     if (b.shard === 0) { this.interfaces = b.interfaces; }
-    // (Merged now or with the other shards' part of the range: either way its buffers are let go soon.)
-    this.gcPacer.release(batchBytes(b));
     if (this.store.add(b) > 0) {
       if (this.follow) this.extendView();
       this.emit();
     }
+  }
+
+  /** A batch's rows are in the columns: its buffers go back to the worker that sent them, or are garbage. */
+  private merged(b: FrameBatch): void {
+    if (this.run && !this.cancelled) this.run.recycle(b);
+    else this.gcPacer.release(batchBytes(b));
   }
 
   /** Following: runs the active filter over the frames that arrived since the view was made. */

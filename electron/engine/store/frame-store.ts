@@ -47,8 +47,11 @@ export class FrameStore {
   private readonly maps: ShardMaps[];
   private readonly pending: Map<number, FrameBatch>[];
 
-  /** `spill` takes the finished chunks of every column (null: all stay in memory). */
-  constructor(readonly shards: number, private readonly spill: Spill | null = null) {
+  /**
+   * `spill` takes the finished chunks of every column (null: all stay in memory). `merged` is told
+   * of each batch once its rows are copied in (its buffers are free then).
+   */
+  constructor(readonly shards: number, private readonly spill: Spill | null = null, private readonly merged?: (b: FrameBatch) => void) {
     this.offset = new ChunkedColumn(Float64Array, 0, spill);
     this.capLen = new ChunkedColumn(Uint32Array, 0, spill);
     this.origLen = new ChunkedColumn(Uint32Array, 0, spill);
@@ -141,7 +144,7 @@ export class FrameStore {
           maskC[o] = mask >>> 0;
           const len = b.infoLen[i]!;
           const keep = Math.min(len, 0xffff);
-          infoAtC[o] = this.info.append(b.info.subarray(infoPos, infoPos + keep));
+          infoAtC[o] = this.info.append(b.info, infoPos, keep);
           infoLenC[o] = keep;
           infoPos += len;
         }
@@ -150,6 +153,7 @@ export class FrameStore {
     }
     this.count = first + n;
     this.seal();
+    if (this.merged) for (const b of parts) this.merged(b);
     return n;
   }
 

@@ -2,19 +2,26 @@
  * Worker thread entry: runs one shard of the first pass and posts its batches (buffers
  * transferred, thousands of frames per message) and finally its result.
  */
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, receiveMessageOnPort, workerData } from 'node:worker_threads';
 import { batchTransfer } from '../store/batch';
+import { RecycledBuffers } from '../store/batch-buffers';
 import { TransactionTable } from '../analysis/transaction-table';
-import { runShardPass, type ShardPassOptions } from '../store/shard-pass';
+import { runShardPass } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
+import type { ShardWorkerData } from './pool';
 
 const port = parentPort!;
-const opts = workerData as ShardPassOptions;
+const { opts, recycled } = workerData as ShardWorkerData;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
+// The pass does not yield to the event loop: the buffers handed back are read synchronously.
+const buffers = new RecycledBuffers((give) => {
+  for (let m = receiveMessageOnPort(recycled); m; m = receiveMessageOnPort(recycled)) for (const b of m.message as ArrayBuffer[]) give(b);
+});
 
 runShardPass(
   opts, (batch) => post({ type: 'batch', batch }, batchTransfer(batch)), undefined,
   (part) => post({ type: 'transactions', part }, [part.array.buffer as ArrayBuffer]),
+  buffers,
 )
   .then((result) => post({ type: 'done', result }, TransactionTable.transfer(result.transactions)))
   .catch((e: unknown) => post({ type: 'failed', message: e instanceof Error ? e.message : String(e) }));
