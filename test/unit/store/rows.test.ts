@@ -50,4 +50,13 @@ describe('ByteHeap (Info texts)', () => {
     expect(h.get(b, big.length)).toEqual(big);
     expect(h.bytes).toBe(2 * 1024 * 1024);
   });
+
+  it('copies a range of a larger buffer, short (by hand) and long (by set)', async () => {
+    const { ByteHeap } = await import('../../../electron/engine/store/chunked');
+    const h = new ByteHeap();
+    const src = Uint8Array.from({ length: 300 }, (_, i) => i & 255);
+    const short = h.append(src, 10, 5), long = h.append(src, 100, 150);
+    expect([...h.get(short, 5)]).toEqual([10, 11, 12, 13, 14]);
+    expect(h.get(long, 150)).toEqual(src.subarray(100, 250));
+  });
 });
