@@ -46,18 +46,19 @@ export interface TcpAppDissector<S = unknown> {
    */
   portVeto?(firstPayload: Uint8Array, fromServer: boolean): boolean;
   /**
-   * Length of the message that starts at data[0] (data holds `data.length` contiguous bytes);
-   * NEED_MORE if that cannot be known yet, NOT_A_PDU if data[0] cannot start a message.
+   * Length of the message that starts at data[off] (the bytes from there to data.length are
+   * contiguous); NEED_MORE if that cannot be known yet, NOT_A_PDU if data[off] cannot start a
+   * message. (An offset, not a view: the driver frames several messages per segment.)
    */
-  pduLength(data: Uint8Array, state: S, fromServer: boolean): number;
+  pduLength(data: Uint8Array, state: S, fromServer: boolean, off?: number): number;
   /** Dissect one complete message (tvb covers exactly it) under `parent` (the protocol item is added by the caller). */
   dissect(tvb: Tvb, parent: ProtoNode, ctx: AppContext<S>): void;
   /**
-   * True when the bytes at data[0] are TLS records after the connection upgraded (MySQL SSL
+   * True when the bytes at data[off] are TLS records after the connection upgraded (MySQL SSL
    * request, PostgreSQL SSLRequest answered 'S'): the driver then frames and shows them as TLS
    * records instead of handing them to this decoder, as Wireshark hands such streams to TLS.
    */
-  encrypted?(state: S, data: Uint8Array, fromServer: boolean): boolean;
+  encrypted?(state: S, data: Uint8Array, fromServer: boolean, off?: number): boolean;
   /** Bytes were lost in this direction: forget partial per-message state. */
   gap?(state: S, fromServer: boolean): void;
   /** After a loss: offset of the next plausible message start in data, or -1 if none. */

@@ -21,6 +21,7 @@ export interface EventMeta {
   readonly bytes: number;
 }
 
+/** `meta` is valid during the call only (the decoders reuse it): a sink copies what it keeps. */
 export type EventSink = (event: AppEvent, meta: EventMeta) => void;
 
 /** Called for every TCP segment after analysis (connection tracking listens here). */

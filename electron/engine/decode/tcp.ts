@@ -17,11 +17,16 @@ interface ParsedOptions {
   mss?: number;
   wscale?: number;
   sackPerm: boolean;
-  sack: number[];
+  sack: readonly number[];
   tsval?: number;
   tsecr?: number;
-  /** The options Info lists (MSS, WS, SACK_PERM, TS) in header order, as [kind, value, value2] triples. */
-  infoTags: number[];
+  /**
+   * The kinds Info lists (MSS, WS, SACK_PERM, TS) in header order, 4 bits each from the low end,
+   * their values in the fields above: no array per segment (every loopback segment has TS).
+   */
+  infoKinds: number;
+  /** Set instead once a listed kind repeats (hostile or odd headers): [kind, value, value2] triples. */
+  infoTags: number[] | null;
 }
 
 export function dissectTcp(L: Layers, tvb: Tvb): void {
@@ -85,18 +90,29 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
 }
 
 /** Shared by every header without options: frozen, so a consumer that changed it would throw. */
-const NO_OPTIONS = Object.freeze({ sackPerm: false, sack: Object.freeze([]), infoTags: Object.freeze([]) }) as unknown as ParsedOptions;
+const NO_SACK: readonly number[] = Object.freeze([]);
+const NO_OPTIONS = Object.freeze({ sackPerm: false, sack: NO_SACK, infoKinds: 0, infoTags: null }) as unknown as ParsedOptions;
 
 function infoText(h: TcpHeaderFacts, r: TcpSegmentAnalysis, opts: ParsedOptions): string {
   let info = `${h.srcPort} → ${h.dstPort} [${flagNames(h.flags)}] Seq=${r.relSeq}`;
   if (h.flags & TH_ACK) info += ` Ack=${r.relAck}`;
   info += ` Win=${r.windowSize} Len=${h.seglen}`;
   const t = opts.infoTags;
-  for (let i = 0; i < t.length; i += 3) {
-    const kind = t[i], a = t[i + 1]!;
-    info += kind === 2 ? ` MSS=${a}` : kind === 3 ? ` WS=${2 ** Math.min(a, 14)}` : kind === 4 ? ' SACK_PERM' : ` TSval=${a} TSecr=${t[i + 2]}`;
+  if (t) {
+    for (let i = 0; i < t.length; i += 3) info += infoTag(t[i]!, t[i + 1]!, t[i + 2]!);
+  } else {
+    for (let k = opts.infoKinds; k; k >>>= 4) info += infoTag(k & 15, listedValue(opts, k & 15), opts.tsecr ?? 0);
   }
   return info;
+}
+
+function infoTag(kind: number, a: number, b: number): string {
+  return kind === 2 ? ` MSS=${a}` : kind === 3 ? ` WS=${2 ** Math.min(a, 14)}` : kind === 4 ? ' SACK_PERM' : ` TSval=${a} TSecr=${b}`;
+}
+
+/** The (first) value Info shows for a listed option kind, from the parsed fields. */
+function listedValue(o: ParsedOptions, kind: number): number {
+  return kind === 2 ? o.mss! : kind === 3 ? o.wscale! : kind === 8 ? o.tsval! : 0;
 }
 
 /** The header's items, options and analysis (a full tree only); false when the header is cut short. */
@@ -143,7 +159,7 @@ function headerTree(L: Layers, item: ProtoNode, tvb: Tvb, h: TcpHeaderFacts, r: 
 }
 
 function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
-  const out: ParsedOptions = { sackPerm: false, sack: [], infoTags: [] };
+  const out: ParsedOptions = { sackPerm: false, sack: NO_SACK, infoKinds: 0, infoTags: null };
   let off = 20;
   const end = Math.min(hlen, tvb.length);
   while (off < end) {
@@ -153,18 +169,33 @@ function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
     if (off + 1 >= end) break;
     const len = tvb.u8(off + 1);
     if (len < 2 || off + len > end) break;
-    if (kind === 2 && len === 4) { out.mss = tvb.u16(off + 2); out.infoTags.push(2, out.mss, 0); }
-    else if (kind === 3 && len === 3) { out.wscale = tvb.u8(off + 2); out.infoTags.push(3, out.wscale, 0); }
-    else if (kind === 4 && len === 2) { out.sackPerm = true; out.infoTags.push(4, 0, 0); }
+    if (kind === 2 && len === 4) { const v = tvb.u16(off + 2); listInInfo(out, 2, v, 0); out.mss = v; }
+    else if (kind === 3 && len === 3) { const v = tvb.u8(off + 2); listInInfo(out, 3, v, 0); out.wscale = v; }
+    else if (kind === 4 && len === 2) { listInInfo(out, 4, 0, 0); out.sackPerm = true; }
     else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
-      for (let o = off + 2; o + 8 <= off + len; o += 8) out.sack.push(tvb.u32(o), tvb.u32(o + 4));
+      const sack = out.sack === NO_SACK ? [] : out.sack as number[];
+      for (let o = off + 2; o + 8 <= off + len; o += 8) sack.push(tvb.u32(o), tvb.u32(o + 4));
+      out.sack = sack;
     } else if (kind === 8 && len === 10) {
-      out.tsval = tvb.u32(off + 2); out.tsecr = tvb.u32(off + 6);
-      out.infoTags.push(8, out.tsval, out.tsecr);
+      const a = tvb.u32(off + 2), b = tvb.u32(off + 6);
+      listInInfo(out, 8, a, b);
+      out.tsval = a; out.tsecr = b;
     }
     off += len;
   }
   return out;
+}
+
+/** Records an option kind Info lists; call before its fields take the new values. */
+function listInInfo(out: ParsedOptions, kind: number, a: number, b: number): void {
+  if (!out.infoTags) {
+    let shift = 0, repeat = false;
+    for (let k = out.infoKinds; k; k >>>= 4, shift += 4) if ((k & 15) === kind) repeat = true;
+    if (!repeat) { out.infoKinds |= kind << shift; return; }
+    out.infoTags = [];
+    for (let k = out.infoKinds; k; k >>>= 4) out.infoTags.push(k & 15, listedValue(out, k & 15), (k & 15) === 8 ? out.tsecr! : 0);
+  }
+  out.infoTags.push(kind, a, b);
 }
 
 function addOptionsTree(L: Layers, parent: ProtoNode, tvb: Tvb, hlen: number, relSack: readonly number[]): void {

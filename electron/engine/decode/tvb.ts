@@ -25,22 +25,43 @@ export class Tvb {
   readonly length: number;
   /** Bytes on the wire (≥ length when the capture cut the packet short). */
   readonly reported: number;
-  /** Made on first use: most views are read by byte arithmetic only, and there are many of them. */
+  /**
+   * The array this view's bytes lie in, from `start`. A view is offsets into its parent's array, not
+   * a subarray: a frame is viewed by each layer and each message of a segment, and making typed
+   * array views was a fifth of the first pass's allocations.
+   */
+  private readonly buf: Uint8Array;
+  private readonly start: number;
+  /** Made on first use (most views are read by byte arithmetic only). */
   private viewCache: DataView | null = null;
+  private dataCache: Uint8Array | null = null;
 
   /**
-   * @param data  the bytes of this view (a subarray; not copied)
+   * @param data  the bytes of this view (not copied)
    * @param ds    the data source index these bytes belong to (0 = the frame, >0 = reassembled)
    * @param base  offset of data[0] within that data source (so byte ranges in the tree are absolute)
    * @param reported  length on the wire, when more than was captured
+   * @param start  with `length`: the view is data[start, start + length) (sub() makes these)
    */
-  constructor(readonly data: Uint8Array, readonly ds = 0, readonly base = 0, reported = data.length) {
-    this.length = data.length;
-    this.reported = Math.max(reported, data.length);
+  constructor(data: Uint8Array, readonly ds = 0, readonly base = 0, reported = data.length, start = 0, length = data.length) {
+    this.buf = data;
+    this.start = start;
+    this.length = length;
+    this.reported = Math.max(reported, length);
+  }
+
+  /** A view of `length` bytes of this one from `off` (bounds checked by the caller). */
+  private within(off: number, length: number, reported: number): Tvb {
+    return new Tvb(this.buf, this.ds, this.base + off, reported, this.start + off, length);
+  }
+
+  /** This view's bytes as an array (a view made on first use: hot decoders read through the methods). */
+  get data(): Uint8Array {
+    return (this.dataCache ??= this.start === 0 && this.length === this.buf.length ? this.buf : this.buf.subarray(this.start, this.start + this.length));
   }
 
   private get view(): DataView {
-    return (this.viewCache ??= new DataView(this.data.buffer, this.data.byteOffset, this.data.byteLength));
+    return (this.viewCache ??= new DataView(this.buf.buffer, this.buf.byteOffset + this.start, this.length));
   }
 
   /** True when the capture kept fewer bytes than the wire carried. */
@@ -61,10 +82,10 @@ export class Tvb {
   sub(off: number, len?: number): Tvb {
     if (len === undefined) {
       this.check(off, 0);
-      return new Tvb(this.data.subarray(off), this.ds, this.base + off, this.reported - off);
+      return this.within(off, this.length - off, this.reported - off);
     }
     this.check(off, len);
-    return new Tvb(this.data.subarray(off, off + len), this.ds, this.base + off);
+    return this.within(off, len, len);
   }
 
   /**
@@ -74,16 +95,16 @@ export class Tvb {
   subReported(off: number, reportedLen: number): Tvb {
     this.check(off, 0);
     const captured = Math.max(0, Math.min(reportedLen, this.length - off));
-    return new Tvb(this.data.subarray(off, off + captured), this.ds, this.base + off, Math.max(captured, reportedLen));
+    return this.within(off, captured, Math.max(captured, reportedLen));
   }
 
-  u8(off: number): number { this.check(off, 1); return this.data[off]!; }
-  u16(off: number): number { this.check(off, 2); const d = this.data; return (d[off]! << 8) | d[off + 1]!; }
-  u16le(off: number): number { this.check(off, 2); const d = this.data; return d[off]! | (d[off + 1]! << 8); }
-  u24(off: number): number { this.check(off, 3); return (this.data[off]! << 16) | (this.data[off + 1]! << 8) | this.data[off + 2]!; }
-  u24le(off: number): number { this.check(off, 3); return this.data[off]! | (this.data[off + 1]! << 8) | (this.data[off + 2]! << 16); }
-  u32(off: number): number { this.check(off, 4); const d = this.data; return ((d[off]! << 24) | (d[off + 1]! << 16) | (d[off + 2]! << 8) | d[off + 3]!) >>> 0; }
-  u32le(off: number): number { this.check(off, 4); const d = this.data; return (d[off]! | (d[off + 1]! << 8) | (d[off + 2]! << 16) | (d[off + 3]! << 24)) >>> 0; }
+  u8(off: number): number { this.check(off, 1); return this.buf[this.start + off]!; }
+  u16(off: number): number { this.check(off, 2); const d = this.buf, o = this.start + off; return (d[o]! << 8) | d[o + 1]!; }
+  u16le(off: number): number { this.check(off, 2); const d = this.buf, o = this.start + off; return d[o]! | (d[o + 1]! << 8); }
+  u24(off: number): number { this.check(off, 3); const d = this.buf, o = this.start + off; return (d[o]! << 16) | (d[o + 1]! << 8) | d[o + 2]!; }
+  u24le(off: number): number { this.check(off, 3); const d = this.buf, o = this.start + off; return d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16); }
+  u32(off: number): number { this.check(off, 4); const d = this.buf, o = this.start + off; return ((d[o]! << 24) | (d[o + 1]! << 16) | (d[o + 2]! << 8) | d[o + 3]!) >>> 0; }
+  u32le(off: number): number { this.check(off, 4); const d = this.buf, o = this.start + off; return (d[o]! | (d[o + 1]! << 8) | (d[o + 2]! << 16) | (d[o + 3]! << 24)) >>> 0; }
   i32(off: number): number { this.check(off, 4); return this.view.getInt32(off, false); }
   i32le(off: number): number { this.check(off, 4); return this.view.getInt32(off, true); }
   u64(off: number): bigint { this.check(off, 8); return this.view.getBigUint64(off, false); }
@@ -92,7 +113,7 @@ export class Tvb {
   f32le(off: number): number { this.check(off, 4); return this.view.getFloat32(off, true); }
   f64le(off: number): number { this.check(off, 8); return this.view.getFloat64(off, true); }
 
-  bytes(off: number, len: number): Uint8Array { this.check(off, len); return this.data.subarray(off, off + len); }
+  bytes(off: number, len: number): Uint8Array { this.check(off, len); return this.buf.subarray(this.start + off, this.start + off + len); }
 
   /** Decode a string; invalid sequences become U+FFFD (as Wireshark shows them). */
   str(off: number, len: number, enc: 'utf8' | 'latin1' | 'utf16le' = 'utf8'): string {
@@ -103,7 +124,10 @@ export class Tvb {
   /** Index of the first `byte` at or after `off`, or -1. */
   find(byte: number, off = 0): number {
     if (off >= this.length) return -1;
-    return this.data.indexOf(byte, off);
+    const end = this.start + this.length;
+    // (the search may run past this view into its parent's bytes: what it finds there is not ours)
+    const i = this.buf.indexOf(byte, this.start + Math.max(0, off));
+    return i < 0 || i >= end ? -1 : i - this.start;
   }
 
   /** Length of a NUL-terminated string at off, including the NUL; -1 if no NUL before the end. */

@@ -85,7 +85,9 @@ function tcp(d: Uint8Array, t: number, src: number, dst: number, alen: number, e
   let cmp = 0;
   for (let i = 0; i < alen && cmp === 0; i++) cmp = d[src + i]! - d[dst + i]!;
   if (cmp === 0) cmp = sp - dp;
-  const [a, ap, b, bp] = cmp <= 0 ? [src, sp, dst, dp] : [dst, dp, src, sp];
+  // (no destructured array: this runs for every frame in every worker)
+  const lowFirst = cmp <= 0;
+  const a = lowFirst ? src : dst, ap = lowFirst ? sp : dp, b = lowFirst ? dst : src, bp = lowFirst ? dp : sp;
   let h = 0x811c9dc5;
   for (let i = 0; i < alen; i++) h = Math.imul(h ^ d[a + i]!, 0x01000193);
   h = Math.imul(h ^ (ap >> 8), 0x01000193); h = Math.imul(h ^ (ap & 255), 0x01000193);

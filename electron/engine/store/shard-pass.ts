@@ -21,6 +21,7 @@ import { EngineSession } from './engine-session';
 import { NOT_TCP, tcpFlowHash } from './flow-key';
 import { SummaryTree } from './summary-tree';
 import { ShardAssigner } from './shard-assign';
+import { FRESH_BUFFERS, type BatchBuffers } from './batch-buffers';
 
 export interface ShardPassOptions {
   readonly file: string;
@@ -76,10 +77,11 @@ export async function runShardPass(
   onBatch: (b: FrameBatch) => void,
   pause: () => Promise<void> = async () => {},
   onTransactions?: (s: TxShipment) => void,
+  buffers: BatchBuffers = FRESH_BUFFERS,
 ): Promise<ShardResult> {
   const reader = await openCapture(o.file);
   try {
-    return await passOver(reader, o, onBatch, pause, undefined, onTransactions);
+    return await passOver(reader, o, onBatch, pause, undefined, onTransactions, buffers);
   } finally {
     reader.close();
   }
@@ -87,7 +89,7 @@ export async function runShardPass(
 
 async function passOver(
   reader: CaptureReader, o: ShardPassOptions, onBatch: (b: FrameBatch) => void, pause: () => Promise<void>, follow?: FollowHooks,
-  onTransactions?: (s: TxShipment) => void,
+  onTransactions?: (s: TxShipment) => void, buffers: BatchBuffers = FRESH_BUFFERS,
 ): Promise<ShardResult> {
   // (A followed file's live tables read whole transactions: its table keeps them.)
   const tx = new TransactionTracker(follow ? undefined : onTransactions);
@@ -124,7 +126,6 @@ async function passOver(
   let maxTcpStream = -1;
   let index = 0;
   let fr: FrameRecord | null = reader.next();
-  const encoder = new TextEncoder();
   const summaryTree = new SummaryTree(new Uint8Array(0));
   const owners = new ShardAssigner(o.shards);
   follow?.tables?.({
@@ -144,9 +145,11 @@ async function passOver(
     // Only shard 0 sends the index columns (and pcapng extras): every shard reads every frame, and
     // the session keeps one copy. Summary columns have a row per frame this shard owns.
     const indexing = o.shard === 0;
-    const b = newBatchArrays(indexing ? cap : 0, cap);
+    const b = newBatchArrays(indexing ? cap : 0, cap, buffers);
     let owned = 0;
-    let info: Uint8Array = new Uint8Array(256 * 1024);
+    // A Buffer over its own ArrayBuffer (transferable, unlike a pooled one): write() encodes at an
+    // offset, where encodeInto needed a view per frame.
+    let info = Buffer.from(buffers.take(256 * 1024));
     let infoUsed = 0;
     const newStreams: [number, number][] = [];
     const extras: FrameExtra[] = [];
@@ -173,10 +176,9 @@ async function passOver(
         fTcpFlags = 0; fAnalysis = 0; fDbError = false;
         session.lastUdpStream = -1;
         const tree = summaryTree.reset(fr.data);
-        const d = dissectFrame(session, {
-          num: index + 1, tsSec: fr.tsSec, tsNsec: fr.tsNsec, capLen: fr.capLen, origLen: fr.origLen, linkType: fr.linkType,
-          iface: fr.iface, ifaceName: reader.interfaces[fr.iface]?.name, comments: fr.comments, noTimestamp: fr.noTimestamp, custom: fr.custom, data: fr.data,
-        }, tree);
+        // The record is the frame's input as it is (its num is index + 1): a lean tree has no
+        // frame item, so nothing reads the interface name a full tree shows.
+        const d = dissectFrame(session, fr, tree);
         const p = d.pinfo;
         let kind = KIND_OWNED, mask = 0, ips = 0, l4 = 0;
         for (const name of tree.protocols) {
@@ -205,8 +207,9 @@ async function passOver(
         b.stream[r] = stream;
         b.protoMask[r] = mask;
         b.color[r] = colorOf(kind, fTcpFlags, fAnalysis, fDbError, p.colProtocol);
-        if (info.length - infoUsed < p.colInfo.length * 3) info = grow(info, infoUsed + p.colInfo.length * 3);
-        const w = encoder.encodeInto(p.colInfo, info.subarray(infoUsed)).written;
+        const text = p.colInfo;
+        if (info.length - infoUsed < text.length * 3) info = grow(info, infoUsed + text.length * 3, buffers);
+        const w = info.write(text, infoUsed, 'utf8');
         b.infoLen[r] = w;
         infoUsed += w;
       }
@@ -219,7 +222,7 @@ async function passOver(
       tsNsec: b.tsNsec.subarray(0, ni), iface: b.iface.subarray(0, ni), row: b.row.subarray(0, r), kind: b.kind.subarray(0, r),
       src: b.src.subarray(0, r), dst: b.dst.subarray(0, r), srcPort: b.srcPort.subarray(0, r), dstPort: b.dstPort.subarray(0, r),
       proto: b.proto.subarray(0, r), tcpFlags: b.tcpFlags.subarray(0, r), analysis: b.analysis.subarray(0, r), stream: b.stream.subarray(0, r),
-      color: b.color.subarray(0, r), protoMask: b.protoMask.subarray(0, r), infoLen: b.infoLen.subarray(0, r), info: info.subarray(0, infoUsed),
+      color: b.color.subarray(0, r), protoMask: b.protoMask.subarray(0, r), infoLen: b.infoLen.subarray(0, r), info: new Uint8Array(info.buffer, 0, infoUsed),
       stringBase: stringsSent, strings: stringList.slice(stringsSent),
       protoBitBase: protoBitsSent, protoBits: protoBitList.slice(protoBitsSent),
       newTcpStreams: newStreams, extras, interfaces: interfacesOf(reader),
@@ -253,9 +256,10 @@ function interfacesOf(reader: CaptureReader): InterfaceSummary[] {
   return reader.interfaces.map((i) => ({ linkType: i.linkType, snapLen: i.snapLen, name: i.name, description: i.description, tsUnitsPerSec: i.tsUnitsPerSec }));
 }
 
-function grow(a: Uint8Array, need: number): Uint8Array {
-  const out = new Uint8Array(Math.max(need, a.length * 2));
+function grow(a: Buffer<ArrayBuffer>, need: number, buffers: BatchBuffers): Buffer<ArrayBuffer> {
+  const out = Buffer.from(buffers.take(Math.max(need, a.length * 2)));
   out.set(a);
+  buffers.give(a.buffer);
   return out;
 }
 
@@ -264,8 +268,9 @@ function grow(a: Uint8Array, need: number): Uint8Array {
  * `frames` frames, summary columns for up to `rows` owned ones. One allocation per batch to make,
  * transfer and free, not twenty.
  */
-function newBatchArrays(frames: number, rows: number) {
-  const buf = new ArrayBuffer(frames * INDEX_BYTES + rows * SUMMARY_BYTES);
+function newBatchArrays(frames: number, rows: number, buffers: BatchBuffers) {
+  // (a recycled buffer may be larger than this batch needs)
+  const buf = buffers.take(frames * INDEX_BYTES + rows * SUMMARY_BYTES);
   let at = 0;
   const take = <T,>(ctor: new (b: ArrayBuffer, off: number, len: number) => T, size: number, n: number): T => {
     const a = new ctor(buf, at, n);
@@ -279,7 +284,7 @@ function newBatchArrays(frames: number, rows: number) {
   const iface = take(Uint16Array, 2, frames);
   const srcPort = take(Uint16Array, 2, rows), dstPort = take(Uint16Array, 2, rows), tcpFlags = take(Uint16Array, 2, rows), analysis = take(Uint16Array, 2, rows);
   const kind = take(Uint8Array, 1, rows), color = take(Uint8Array, 1, rows);
-  if (at !== buf.byteLength) throw new Error('the batch layout and its byte counts disagree');
+  if (at !== frames * INDEX_BYTES + rows * SUMMARY_BYTES) throw new Error('the batch layout and its byte counts disagree');
   return { offset, capLen, origLen, tsSec, tsNsec, iface, row, kind, src, dst, srcPort, dstPort, proto, tcpFlags, analysis, stream, color, protoMask, infoLen };
 }
 

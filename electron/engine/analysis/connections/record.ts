@@ -17,7 +17,8 @@ export interface LoginInfo {
 }
 
 /** Where a payload segment was seen (keep-alive probes excluded). */
-export interface PayloadMark { readonly frame: number; readonly time: number; readonly end: End }
+/** (Mutable: the tracker reuses its oldest mark for the newest.) */
+export interface PayloadMark { frame: number; time: number; end: End }
 
 /** How many recent payload marks a record keeps (enough to see a server's goodbye message and what came before it). */
 export const RECENT_PAYLOADS = 3;

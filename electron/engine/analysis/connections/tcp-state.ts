@@ -48,31 +48,25 @@ export class TcpStateMachine {
   segment(from: End, flags: number, seq: number, ack: number, seglen: number, frame: number, time: number): void {
     const to: End = from === 'client' ? 'server' : 'client';
     const me = this.ends[from], peer = this.ends[to];
-    const go = (end: End, next: TcpState) => {
-      const e = this.ends[end];
-      if (e.state === next) return;
-      this.transitions.push({ end, from: e.state, to: next, frame, time });
-      e.state = next;
-    };
 
     // A capture that starts mid-connection: both ends were already talking.
     if (me.state === 'UNKNOWN' && !(flags & (TH_SYN | TH_RST))) {
-      go(from, 'ESTABLISHED');
-      if (peer.state === 'UNKNOWN') go(to, 'ESTABLISHED');
+      this.go(from, 'ESTABLISHED', frame, time);
+      if (peer.state === 'UNKNOWN') this.go(to, 'ESTABLISHED', frame, time);
     }
 
     if (flags & TH_RST) {
-      if (me.state !== 'CLOSED') go(from, 'CLOSED');
-      if (peer.state !== 'CLOSED' && peer.state !== 'TIME_WAIT') go(to, 'CLOSED');
+      if (me.state !== 'CLOSED') this.go(from, 'CLOSED', frame, time);
+      if (peer.state !== 'CLOSED' && peer.state !== 'TIME_WAIT') this.go(to, 'CLOSED', frame, time);
       return;
     }
 
     if (flags & TH_SYN) {
       me.synAck = (seq + 1) >>> 0;
       if (flags & TH_ACK) {
-        if (me.state === 'UNKNOWN' || me.state === 'LISTEN' || me.state === 'CLOSED') go(from, 'SYN_RECEIVED');
+        if (me.state === 'UNKNOWN' || me.state === 'LISTEN' || me.state === 'CLOSED') this.go(from, 'SYN_RECEIVED', frame, time);
       } else {
-        if (me.state === 'UNKNOWN' || me.state === 'CLOSED') go(from, 'SYN_SENT');
+        if (me.state === 'UNKNOWN' || me.state === 'CLOSED') this.go(from, 'SYN_SENT', frame, time);
         if (peer.state === 'UNKNOWN') peer.state = 'LISTEN';
       }
     }
@@ -81,35 +75,43 @@ export class TcpStateMachine {
       // Our ACK covering the peer's SYN: we received its SYN(/ACK).
       if (peer.synAck !== null && !peer.synAcked && seqGe(ack, peer.synAck)) {
         peer.synAcked = true;
-        if (me.state === 'SYN_SENT') go(from, 'ESTABLISHED');
-        if (peer.state === 'SYN_RECEIVED') go(to, 'ESTABLISHED');
+        if (me.state === 'SYN_SENT') this.go(from, 'ESTABLISHED', frame, time);
+        if (peer.state === 'SYN_RECEIVED') this.go(to, 'ESTABLISHED', frame, time);
       }
       // Our ACK covering the peer's FIN: we received it, and the peer's close progresses.
       if (peer.finAck !== null && !peer.finAcked && seqGe(ack, peer.finAck)) {
         peer.finAcked = true;
         if (!me.gotPeerFin) {
           me.gotPeerFin = true;
-          if (me.state === 'ESTABLISHED' || me.state === 'SYN_RECEIVED' || me.state === 'UNKNOWN') go(from, 'CLOSE_WAIT');
-          else if (me.state === 'FIN_WAIT_1') go(from, me.finAcked ? 'TIME_WAIT' : 'CLOSING');
-          else if (me.state === 'FIN_WAIT_2') go(from, 'TIME_WAIT');
+          if (me.state === 'ESTABLISHED' || me.state === 'SYN_RECEIVED' || me.state === 'UNKNOWN') this.go(from, 'CLOSE_WAIT', frame, time);
+          else if (me.state === 'FIN_WAIT_1') this.go(from, me.finAcked ? 'TIME_WAIT' : 'CLOSING', frame, time);
+          else if (me.state === 'FIN_WAIT_2') this.go(from, 'TIME_WAIT', frame, time);
         }
-        if (peer.state === 'FIN_WAIT_1') go(to, 'FIN_WAIT_2');
-        else if (peer.state === 'CLOSING') go(to, 'TIME_WAIT');
-        else if (peer.state === 'LAST_ACK') go(to, 'CLOSED');
+        if (peer.state === 'FIN_WAIT_1') this.go(to, 'FIN_WAIT_2', frame, time);
+        else if (peer.state === 'CLOSING') this.go(to, 'TIME_WAIT', frame, time);
+        else if (peer.state === 'LAST_ACK') this.go(to, 'CLOSED', frame, time);
       }
     }
 
     if ((flags & TH_FIN) && me.finAck === null) {
       me.finAck = (seq + seglen + ((flags & TH_SYN) ? 1 : 0) + 1) >>> 0;
-      if (me.state === 'ESTABLISHED' || me.state === 'SYN_RECEIVED' || me.state === 'UNKNOWN') go(from, 'FIN_WAIT_1');
-      else if (me.state === 'CLOSE_WAIT') go(from, 'LAST_ACK');
+      if (me.state === 'ESTABLISHED' || me.state === 'SYN_RECEIVED' || me.state === 'UNKNOWN') this.go(from, 'FIN_WAIT_1', frame, time);
+      else if (me.state === 'CLOSE_WAIT') this.go(from, 'LAST_ACK', frame, time);
       // FINs that cross: each end gets the other's FIN before the ACK of its own (simultaneous close).
       if (peer.state === 'FIN_WAIT_1' && !peer.finAcked && !me.gotPeerFin) {
         me.gotPeerFin = true;
         peer.gotPeerFin = true;
-        go(from, 'CLOSING');
-        go(to, 'CLOSING');
+        this.go(from, 'CLOSING', frame, time);
+        this.go(to, 'CLOSING', frame, time);
       }
     }
+  }
+
+  /** (a method, not a closure made per segment) */
+  private go(end: End, next: TcpState, frame: number, time: number): void {
+    const e = this.ends[end];
+    if (e.state === next) return;
+    this.transitions.push({ end, from: e.state, to: next, frame, time });
+    e.state = next;
   }
 }

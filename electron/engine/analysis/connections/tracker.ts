@@ -7,7 +7,7 @@ import type { AppEvent } from '../events';
 import type { EventMeta } from '../../decode/session';
 import { TA, TH_ACK, TH_FIN, TH_RST, TH_SYN, type TcpHeaderFacts, type TcpSegmentAnalysis } from '../tcp-types';
 import { APP_DISSECTORS } from '../../decode/protocols';
-import { newRecord, RECENT_PAYLOADS, type ConnRecord } from './record';
+import { newRecord, RECENT_PAYLOADS, type ConnRecord, type TimelineKind } from './record';
 import { CAPTURE_BREAK_SECONDS } from './thresholds';
 import type { End } from './tcp-state';
 
@@ -62,32 +62,31 @@ export class ConnectionTracker {
     c.lastFrame = h.frame;
     c.packets[d]++;
     c.bytes[d] += h.seglen;
-    const ev = (kind: Parameters<typeof c.timeline.push>[0]['kind'], detail?: string) => c!.timeline.push({ kind, frame: h.frame, time, end: from, detail });
 
     if (h.flags & TH_SYN) {
       if (!(h.flags & TH_ACK)) {
         c.synFrames.push(h.frame);
         c.synTime ??= time;
-        ev('syn', c.synFrames.length > 1 ? `SYN retransmitted (${c.synFrames.length})` : 'SYN');
+        mark(c, h.frame, time, from, 'syn', c.synFrames.length > 1 ? `SYN retransmitted (${c.synFrames.length})` : 'SYN');
       } else if (c.synAckFrame === null) {
         c.synAckFrame = h.frame;
         c.synAckTime = time;
-        ev('syn-ack', 'SYN/ACK');
+        mark(c, h.frame, time, from, 'syn-ack', 'SYN/ACK');
       }
     } else if ((h.flags & TH_ACK) && from === 'client' && c.synAckFrame !== null && c.handshakeAckFrame === null) {
       c.handshakeAckFrame = h.frame;
       c.handshakeAckTime = time;
-      ev('handshake-ack', 'ACK');
+      mark(c, h.frame, time, from, 'handshake-ack', 'ACK');
     }
     if (h.flags & TH_RST) {
       c.rsts.push({ frame: h.frame, from, time });
       if (from === 'server' && c.synAckFrame === null && c.synFrames.length) c.rstFromServerToSyn ??= h.frame;
       c.closedBy ??= { end: from, how: 'RST', frame: h.frame, time };
-      ev('rst', 'RST');
+      mark(c, h.frame, time, from, 'rst', 'RST');
     }
     if (h.flags & TH_FIN) {
       c.closedBy ??= { end: from, how: 'FIN', frame: h.frame, time };
-      ev('fin', 'FIN');
+      mark(c, h.frame, time, from, 'fin', 'FIN');
     }
     if (h.seglen > 0) {
       c.dataSegments[d]++;
@@ -99,12 +98,14 @@ export class ConnectionTracker {
       }
       if (!(r.flags & TA.KEEP_ALIVE)) {
         c.lastPayloadTime = time; c.lastPayloadFrame = h.frame;
-        c.recentPayloads.push({ frame: h.frame, time, end: from });
-        if (c.recentPayloads.length > RECENT_PAYLOADS) c.recentPayloads.shift();
+        // The oldest mark becomes the newest: an object per data segment was most of this tracker's garbage.
+        const rp = c.recentPayloads;
+        if (rp.length < RECENT_PAYLOADS) rp.push({ frame: h.frame, time, end: from });
+        else { const m = rp.shift()!; m.frame = h.frame; m.time = time; m.end = from; rp.push(m); }
       }
     }
     // Snapshot after this segment's own payload: a goodbye message may ride on the FIN.
-    if (c.closedBy?.frame === h.frame && c.payloadsBeforeClose === null) c.payloadsBeforeClose = [...c.recentPayloads];
+    if (c.closedBy?.frame === h.frame && c.payloadsBeforeClose === null) c.payloadsBeforeClose = c.recentPayloads.map((p) => ({ ...p }));
     if (from === 'server' && (h.flags & TH_ACK) && (c.serverMaxAck === null || seqGt(h.ack, c.serverMaxAck))) c.serverMaxAck = h.ack;
     const a = r.flags;
     if (h.seglen > 0) {
@@ -114,17 +115,17 @@ export class ConnectionTracker {
     if (a & (TA.RETRANSMISSION | TA.FAST_RETRANSMISSION | TA.SPURIOUS_RETRANSMISSION)) {
       c.retransmissions[d]++;
       c.retransFrames.push(h.frame);
-      ev('retransmission', a & TA.FAST_RETRANSMISSION ? 'fast retransmission' : a & TA.SPURIOUS_RETRANSMISSION ? 'spurious retransmission' : 'retransmission');
+      mark(c, h.frame, time, from, 'retransmission', a & TA.FAST_RETRANSMISSION ? 'fast retransmission' : a & TA.SPURIOUS_RETRANSMISSION ? 'spurious retransmission' : 'retransmission');
     }
     if (a & TA.OUT_OF_ORDER) {
       c.outOfOrder[d]++;
       if (c.oooFrames.length < 1000) c.oooFrames.push(h.frame);
-      ev('retransmission', 'out-of-order');
+      mark(c, h.frame, time, from, 'retransmission', 'out-of-order');
     }
-    if (a & TA.DUPLICATE_ACK) { c.dupAcks++; ev('dup-ack', `duplicate ACK #${r.dupAckNum ?? ''}`); }
-    if (a & TA.ZERO_WINDOW) { c.zeroWindows++; ev('zero-window', 'zero window'); }
-    if (a & TA.WINDOW_FULL) ev('window-full', 'window full');
-    if (a & TA.KEEP_ALIVE) { c.keepalives++; ev('keepalive', 'keep-alive'); }
+    if (a & TA.DUPLICATE_ACK) { c.dupAcks++; mark(c, h.frame, time, from, 'dup-ack', `duplicate ACK #${r.dupAckNum ?? ''}`); }
+    if (a & TA.ZERO_WINDOW) { c.zeroWindows++; mark(c, h.frame, time, from, 'zero-window', 'zero window'); }
+    if (a & TA.WINDOW_FULL) mark(c, h.frame, time, from, 'window-full', 'window full');
+    if (a & TA.KEEP_ALIVE) { c.keepalives++; mark(c, h.frame, time, from, 'keepalive', 'keep-alive'); }
     const before = c.states.transitions.length;
     c.states.segment(from, h.flags, h.seq, h.ack, h.seglen, h.frame, time);
     // (by index: a slice per segment was an allocation per frame for the rare new transition)
@@ -179,4 +180,9 @@ export class ConnectionTracker {
     c.clientKey = srcIsClient ? h.src : h.dst; c.clientPort = srcIsClient ? h.srcPort : h.dstPort;
     c.serverKey = srcIsClient ? h.dst : h.src; c.serverPort = srcIsClient ? h.dstPort : h.srcPort;
   }
+}
+
+/** Appends a timeline event (a function, not a closure made per segment: events are rare). */
+function mark(c: ConnRecord, frame: number, time: number, end: End, kind: TimelineKind, detail?: string): void {
+  c.timeline.push({ kind, frame, time, end, detail });
 }

@@ -13,7 +13,9 @@ import { dissectText, textPduLength } from './memcache/text';
 /** memcached keeps no per-connection state we need: every message says what it is. */
 export type MemcacheState = null;
 
-function pduLength(data: Uint8Array): number {
+function pduLength(bytes: Uint8Array, _state: MemcacheState, _fromServer: boolean, off = 0): number {
+  // (the line scanners work on a view of the message)
+  const data = off ? bytes.subarray(off) : bytes;
   if (data.length === 0) return 0;
   return isBinaryMagic(data[0]) ? binaryPduLength(data) : textPduLength(data);
 }

@@ -18,7 +18,9 @@ export interface RespState extends RespSession {
   scans: [ScanProgress | null, ScanProgress | null];
 }
 
-function pduLength(data: Uint8Array, state: RespState, fromServer: boolean): number {
+function pduLength(bytes: Uint8Array, state: RespState, fromServer: boolean, off = 0): number {
+  // (the scanner works on a view: its resume state keeps offsets from the message start)
+  const data = off ? bytes.subarray(off) : bytes;
   const dir = fromServer ? 1 : 0;
   const prev = state.scans[dir];
   const r = scanMessage(data, prev && canResume(prev, data) ? prev : undefined);

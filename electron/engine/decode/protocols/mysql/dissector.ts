@@ -20,20 +20,21 @@ import { newMysqlState, type MysqlState } from './state';
 const HEADER = 4;
 const TLS_TYPES: Readonly<Record<number, string>> = { 20: 'Change Cipher Spec', 21: 'Alert', 22: 'Handshake', 23: 'Application Data' };
 
-function isTlsRecord(st: MysqlState, d: Uint8Array): boolean {
+function isTlsRecord(st: MysqlState, d: Uint8Array, off = 0): boolean {
   if (st.tls === 'active') return true;
-  return st.tls === 'requested' && d.length >= 2 && TLS_TYPES[d[0]!] !== undefined && d[1] === 3;
+  return st.tls === 'requested' && d.length - off >= 2 && TLS_TYPES[d[off]!] !== undefined && d[off + 1] === 3;
 }
 
-function pduLength(data: Uint8Array, st: MysqlState): number {
-  if (isTlsRecord(st, data)) {
-    if (data.length < 5) return NEED_MORE;
-    if (TLS_TYPES[data[0]!] === undefined || data[1] !== 3) return NOT_A_PDU;
-    return 5 + ((data[3]! << 8) | data[4]!);
+function pduLength(data: Uint8Array, st: MysqlState, off: number): number {
+  const have = data.length - off;
+  if (isTlsRecord(st, data, off)) {
+    if (have < 5) return NEED_MORE;
+    if (TLS_TYPES[data[off]!] === undefined || data[off + 1] !== 3) return NOT_A_PDU;
+    return 5 + ((data[off + 3]! << 8) | data[off + 4]!);
   }
   const header = st.compression === 'active' ? COMPRESSED_HEADER : HEADER;
-  if (data.length < header) return NEED_MORE;
-  return header + (data[0]! | (data[1]! << 8) | (data[2]! << 16));
+  if (have < header) return NEED_MORE;
+  return header + (data[off]! | (data[off + 1]! << 8) | (data[off + 2]! << 16));
 }
 
 /** One (uncompressed) MySQL packet: header, then by direction and phase. */
@@ -81,15 +82,16 @@ export const mysqlDissector: TcpAppDissector<MysqlState> = {
   ports: [3306],
   newState: newMysqlState,
   probe: probeMysql,
-  pduLength: (data, st) => pduLength(data, st),
-  encrypted(st, data) {
-    if (!isTlsRecord(st, data)) return false;
+  pduLength: (data, st, _fromServer, off = 0) => pduLength(data, st, off),
+  encrypted(st, data, _fromServer, off = 0) {
+    if (!isTlsRecord(st, data, off)) return false;
     st.tls = 'active';
     return true;
   },
   dissect(tvb, parent, ctx) {
     const st = ctx.state;
-    if (isTlsRecord(st, tvb.data)) dissectTls(tvb, parent, ctx);
+    // (the bytes are looked at only once TLS was asked for: tvb.data makes a view)
+    if (st.tls !== 'none' && isTlsRecord(st, tvb.data)) dissectTls(tvb, parent, ctx);
     else if (st.compression === 'active') {
       ctx.pinfo.colProtocol = MYSQL.short;
       colSet(st, ctx.pinfo, ctx.fromServer ? 'Response ' : 'Request');

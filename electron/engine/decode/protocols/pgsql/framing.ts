@@ -28,17 +28,19 @@ function badLength(len: number, untyped: boolean): boolean {
  * all the bytes at hand so that dissect() can mark it malformed (Wireshark shows such a segment
  * as "[Malformed Packet]" and resumes at the next segment).
  */
-export function pgsqlPduLength(data: Uint8Array, s: PgsqlState, fromServer: boolean): number {
-  if (data.length === 0) return NEED_MORE;
-  if (s.encrypted) return data.length;
+export function pgsqlPduLength(data: Uint8Array, s: PgsqlState, fromServer: boolean, off = 0): number {
+  const have = data.length - off;
+  if (have <= 0) return NEED_MORE;
+  if (s.encrypted) return have;
   // The one-byte answer to SSLRequest ('S'/'N') or GSSENCRequest ('G'/'N'). Anything else (an
   // ErrorResponse from an old server, or a capture that missed the answer) is framed normally.
-  if (fromServer && s.pendingAnswer && (data[0] === 0x4e || data[0] === (s.pendingAnswer === 'ssl' ? 0x53 : 0x47))) return 1;
-  const untyped = !fromServer && data[0] === 0;
+  const first = data[off]!;
+  if (fromServer && s.pendingAnswer && (first === 0x4e || first === (s.pendingAnswer === 'ssl' ? 0x53 : 0x47))) return 1;
+  const untyped = !fromServer && first === 0;
   const hdr = untyped ? 4 : 5;
-  if (data.length < hdr) return NEED_MORE;
-  const len = u32(data, untyped ? 0 : 1);
-  if (badLength(len, untyped)) return data.length;
+  if (have < hdr) return NEED_MORE;
+  const len = u32(data, untyped ? off : off + 1);
+  if (badLength(len, untyped)) return have;
   return untyped ? len : len + 1;
 }
 

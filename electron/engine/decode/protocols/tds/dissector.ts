@@ -34,20 +34,21 @@ function typeName(t: number): string {
 }
 
 /** A raw TLS record (after the handshake TLS is not wrapped in TDS packets). */
-function tlsRecordLength(data: Uint8Array): number {
-  if (data.length < 5) return NEED_MORE;
-  return ((data[3]! << 8) | data[4]!) + 5;
+function tlsRecordLength(data: Uint8Array, off: number): number {
+  if (data.length - off < 5) return NEED_MORE;
+  return ((data[off + 3]! << 8) | data[off + 4]!) + 5;
 }
 
-function isTlsRecordStart(data: Uint8Array): boolean {
-  return data.length >= 3 && data[0]! >= 0x14 && data[0]! <= 0x18 && data[1] === 3 && data[2]! <= 4;
+function isTlsRecordStart(data: Uint8Array, off = 0): boolean {
+  return data.length - off >= 3 && data[off]! >= 0x14 && data[off]! <= 0x18 && data[off + 1] === 3 && data[off + 2]! <= 4;
 }
 
-export function pduLength(data: Uint8Array): number {
-  if (data.length < 1) return NEED_MORE;
-  if (isTlsRecordStart(data) || (data[0] === 0x17 && data.length < 3)) return tlsRecordLength(data);
-  if (data.length < 4) return NEED_MORE;
-  const len = (data[2]! << 8) | data[3]!;
+export function pduLength(data: Uint8Array, off = 0): number {
+  const have = data.length - off;
+  if (have < 1) return NEED_MORE;
+  if (isTlsRecordStart(data, off) || (data[off] === 0x17 && have < 3)) return tlsRecordLength(data, off);
+  if (have < 4) return NEED_MORE;
+  const len = (data[off + 2]! << 8) | data[off + 3]!;
   if (len < HEADER) return NOT_A_PDU;
   return len;
 }
@@ -87,7 +88,7 @@ export function resync(data: Uint8Array): number {
   for (let i = 0; i + HEADER <= data.length; i++) {
     const len = (data[i + 2]! << 8) | data[i + 3]!;
     if (LIVE_TYPES.has(data[i]!) && len <= 0x8000 && plausibleHeader(data, i)) return i;
-    if (isTlsRecordStart(data.subarray(i)) && data[i] === 0x17) return i;
+    if (isTlsRecordStart(data, i) && data[i] === 0x17) return i;
   }
   return -1;
 }
@@ -363,7 +364,7 @@ export const tdsDissector: TcpAppDissector<TdsState> = {
   ports: [1433, 2433],
   newState: newTdsState,
   probe: (data) => probe(data),
-  pduLength: (data) => pduLength(data),
+  pduLength: (data, _state, _fromServer, off = 0) => pduLength(data, off),
   dissect,
   gap(st, fromServer) {
     for (const k of [...st.fragments.keys()]) if (k.startsWith(fromServer ? 's:' : 'c:')) st.fragments.delete(k);
