@@ -125,7 +125,7 @@ async function passOver(
 
   let maxTcpStream = -1;
   let index = 0;
-  let fr: FrameRecord | null = reader.next();
+  let next: FrameRecord | null = reader.next();
   const summaryTree = new SummaryTree(new Uint8Array(0));
   const owners = new ShardAssigner(o.shards);
   follow?.tables?.({
@@ -133,14 +133,13 @@ async function passOver(
     connections: () => buildReport(conns.records.values(), tx.snapshot(), conns.captureEnd).connections,
   });
 
-  for (;;) {
-    if (!fr) {
-      // A growing file: wait for more, then go on from where the reader stopped.
-      if (!follow || !(await follow.more())) break;
-      fr = reader.next();
-      if (!fr) continue;
-    }
-    const first = index;
+  /**
+   * One batch of frames from `first` on (the reader at `next`): a synchronous function of its own,
+   * so the JIT's recompilations of the async loop around it (each resume after a pause is a way in)
+   * do not recompile the per-frame work inlined here.
+   */
+  const fillBatch = (first: number): FrameBatch => {
+    let fr: FrameRecord | null = next, index = first;
     const cap = batchEnd(first) - first;
     // Only shard 0 sends the index columns (and pcapng extras): every shard reads every frame, and
     // the session keeps one copy. Summary columns have a row per frame this shard owns.
@@ -229,6 +228,19 @@ async function passOver(
     };
     stringsSent = stringList.length;
     protoBitsSent = protoBitList.length;
+    next = fr;
+    return batch;
+  };
+
+  for (;;) {
+    if (!next) {
+      // A growing file: wait for more, then go on from where the reader stopped.
+      if (!follow || !(await follow.more())) break;
+      next = reader.next();
+      if (!next) continue;
+    }
+    const batch = fillBatch(index);
+    index += batch.count;
     onBatch(batch);
     await pause();
   }
