@@ -129,12 +129,23 @@ export class TcpConversationTable {
   private rtoNs = 0;
   private rtoFrame = 0;
   private readonly acked = { frame: 0, ts: 0 };
+  /**
+   * What process() returns: one object, refilled by each call — a segment's analysis is read
+   * before the next segment is processed, and an object per segment (with its boxed times) was a
+   * twelfth of the first pass's allocations. Every field is set, so its shape never changes.
+   */
+  private readonly result: { -readonly [K in keyof TcpSegmentAnalysis]: TcpSegmentAnalysis[K] } = {
+    stream: 0, conv: null as unknown as Conversation, dir: 0, relSeq: 0, relAck: 0, nxtSeq: 0, windowSize: 0, scaleFactor: 0, completeness: 0,
+    timeRelative: 0.5, timeDelta: 0.5, relSack: NO_SACK, flags: 0, hasAnalysis: false, bytesInFlight: undefined, pushBytesSent: undefined,
+    acksFrame: undefined, ackRtt: undefined, initialRtt: undefined, dupAckNum: undefined, dupAckFrame: undefined, rto: undefined, rtoFrame: undefined,
+  };
 
   /** Number of conversations (tcp.stream values) seen so far. */
   get streamCount(): number {
     return this.nextStream;
   }
 
+  /** The analysis of one segment; the object is this table's, valid until the next call. */
   process(h: TcpHeaderFacts): TcpSegmentAnalysis {
     const flags = h.flags;
     const key = tupleKey(h, this.addressIds);
@@ -233,31 +244,30 @@ export class TcpConversationTable {
       relSack = rel;
     }
 
-    const r: TcpSegmentAnalysis = {
-      stream: conv.stream,
-      conv,
-      dir,
-      relSeq,
-      relAck,
-      nxtSeq,
-      windowSize,
-      scaleFactor,
-      completeness: shownCompleteness,
-      timeRelative: now / NS_PER_S,
-      timeDelta: timeDelta / NS_PER_S,
-      relSack,
-      flags: this.taFlags,
-      hasAnalysis: this.taExists,
-      bytesInFlight: this.bytesInFlight !== 0 ? this.bytesInFlight : undefined,
-      pushBytesSent: this.bytesInFlight !== 0 ? this.pushBytes : undefined,
-      acksFrame: this.acksFrame !== 0 ? this.acksFrame : undefined,
-      ackRtt: this.acksFrame !== 0 && this.ackRttNs !== 0 ? this.ackRttNs / NS_PER_S : undefined,
-      initialRtt: this.taExists && conv.firstRtt !== 0 ? conv.firstRtt / NS_PER_S : undefined,
-      dupAckNum: this.dupAckNum !== 0 ? this.dupAckNum : undefined,
-      dupAckFrame: this.dupAckNum !== 0 ? this.dupAckFrame : undefined,
-      rto: this.taFlags & TA.RETRANSMISSION && this.rtoNs !== 0 ? this.rtoNs / NS_PER_S : undefined,
-      rtoFrame: this.taFlags & TA.RETRANSMISSION && this.rtoNs !== 0 ? this.rtoFrame : undefined,
-    };
+    const r = this.result;
+    r.stream = conv.stream;
+    r.conv = conv;
+    r.dir = dir;
+    r.relSeq = relSeq;
+    r.relAck = relAck;
+    r.nxtSeq = nxtSeq;
+    r.windowSize = windowSize;
+    r.scaleFactor = scaleFactor;
+    r.completeness = shownCompleteness;
+    r.timeRelative = now / NS_PER_S;
+    r.timeDelta = timeDelta / NS_PER_S;
+    r.relSack = relSack;
+    r.flags = this.taFlags;
+    r.hasAnalysis = this.taExists;
+    r.bytesInFlight = this.bytesInFlight !== 0 ? this.bytesInFlight : undefined;
+    r.pushBytesSent = this.bytesInFlight !== 0 ? this.pushBytes : undefined;
+    r.acksFrame = this.acksFrame !== 0 ? this.acksFrame : undefined;
+    r.ackRtt = this.acksFrame !== 0 && this.ackRttNs !== 0 ? this.ackRttNs / NS_PER_S : undefined;
+    r.initialRtt = this.taExists && conv.firstRtt !== 0 ? conv.firstRtt / NS_PER_S : undefined;
+    r.dupAckNum = this.dupAckNum !== 0 ? this.dupAckNum : undefined;
+    r.dupAckFrame = this.dupAckNum !== 0 ? this.dupAckFrame : undefined;
+    r.rto = this.taFlags & TA.RETRANSMISSION && this.rtoNs !== 0 ? this.rtoNs / NS_PER_S : undefined;
+    r.rtoFrame = this.taFlags & TA.RETRANSMISSION && this.rtoNs !== 0 ? this.rtoFrame : undefined;
     return r;
   }
 

@@ -24,7 +24,10 @@ export interface EventMeta {
 /** `meta` is valid during the call only (the decoders reuse it): a sink copies what it keeps. */
 export type EventSink = (event: AppEvent, meta: EventMeta) => void;
 
-/** Called for every TCP segment after analysis (connection tracking listens here). */
+/**
+ * Called for every TCP segment after analysis (connection tracking listens here). Both objects are
+ * refilled for the next segment: a sink copies what it keeps.
+ */
 export type TcpSink = (h: TcpHeaderFacts, r: TcpSegmentAnalysis) => void;
 
 export interface SessionOptions {
@@ -36,6 +39,11 @@ export interface SessionOptions {
 
 export class DissectSession {
   readonly tcp = new TcpConversationTable();
+  /** The header facts of the TCP segment being dissected: one object, refilled per segment. */
+  readonly tcpFacts: { -readonly [K in keyof TcpHeaderFacts]: TcpHeaderFacts[K] } = {
+    frame: 0, tsSec: 0, tsNsec: 0, src: '', dst: '', srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, seglen: 0,
+    mss: undefined, wscale: undefined, sackPerm: false, sack: [], tsval: undefined, tsecr: undefined,
+  };
   readonly decodeAs: ReadonlyMap<number, TcpAppDissector<unknown>>;
   readonly onEvent: EventSink | undefined;
   readonly onTcp: TcpSink | undefined;

@@ -62,12 +62,12 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
   }
   const opts = hlen > 20 ? parseOptions(tvb, hlen) : NO_OPTIONS;
   const net = L.net;
-  const facts: TcpHeaderFacts = {
-    frame: pinfo.num, tsSec: pinfo.tsSec, tsNsec: pinfo.tsNsec,
-    src: net ? net.srcKey : '?', dst: net ? net.dstKey : '?', srcPort, dstPort,
-    seq, ack, flags, window, seglen,
-    mss: opts.mss, wscale: opts.wscale, sackPerm: opts.sackPerm, sack: opts.sack, tsval: opts.tsval, tsecr: opts.tsecr,
-  };
+  // (the session's one facts object, refilled: an object per segment was garbage by the next)
+  const facts = L.session.tcpFacts;
+  facts.frame = pinfo.num; facts.tsSec = pinfo.tsSec; facts.tsNsec = pinfo.tsNsec;
+  facts.src = net ? net.srcKey : '?'; facts.dst = net ? net.dstKey : '?'; facts.srcPort = srcPort; facts.dstPort = dstPort;
+  facts.seq = seq; facts.ack = ack; facts.flags = flags; facts.window = window; facts.seglen = seglen;
+  facts.mss = opts.mss; facts.wscale = opts.wscale; facts.sackPerm = opts.sackPerm; facts.sack = opts.sack; facts.tsval = opts.tsval; facts.tsecr = opts.tsecr;
   const r = L.session.tcp.process(facts);
   pinfo.stream = r.stream;
   L.session.onTcp?.(facts, r);
@@ -78,8 +78,10 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
     tree.malformed(item, 'TCP', `header length ${hlen} is past the end of the packet (${tvb.length} bytes)`);
     return;
   }
-  // Built only when read: a DB decoder replaces it on most frames that carry data.
-  pinfo.deferInfo(() => analysisPrefix(r.flags) + infoText(facts, r, opts));
+  // Built only when read: a DB decoder replaces it on most frames that carry data. (From copies:
+  // the analysis object is refilled by the next segment's.)
+  const taFlags = r.flags, relSeq = r.relSeq, relAck = r.relAck, win = r.windowSize;
+  pinfo.deferInfo(() => analysisPrefix(taFlags) + infoText(srcPort, dstPort, flags, relSeq, relAck, win, seglen, opts));
 
   if (seglen > 0) {
     const payload = tvb.subReported(hlen, seglen);
@@ -93,10 +95,12 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
 const NO_SACK: readonly number[] = Object.freeze([]);
 const NO_OPTIONS = Object.freeze({ sackPerm: false, sack: NO_SACK, infoKinds: 0, infoTags: null }) as unknown as ParsedOptions;
 
-function infoText(h: TcpHeaderFacts, r: TcpSegmentAnalysis, opts: ParsedOptions): string {
-  let info = `${h.srcPort} → ${h.dstPort} [${flagNames(h.flags)}] Seq=${r.relSeq}`;
-  if (h.flags & TH_ACK) info += ` Ack=${r.relAck}`;
-  info += ` Win=${r.windowSize} Len=${h.seglen}`;
+function infoText(
+  srcPort: number, dstPort: number, flags: number, relSeq: number, relAck: number, win: number, seglen: number, opts: ParsedOptions,
+): string {
+  let info = `${srcPort} → ${dstPort} [${flagNames(flags)}] Seq=${relSeq}`;
+  if (flags & TH_ACK) info += ` Ack=${relAck}`;
+  info += ` Win=${win} Len=${seglen}`;
   const t = opts.infoTags;
   if (t) {
     for (let i = 0; i < t.length; i += 3) info += infoTag(t[i]!, t[i + 1]!, t[i + 2]!);

@@ -192,7 +192,7 @@ export function rowsFor(facts: readonly TcpHeaderFacts[]): { rows: Rows; results
   const results: TcpSegmentAnalysis[] = [];
   for (const h of facts) {
     const r = table.process(h);
-    results.push(r);
+    results.push({ ...r }); // (process() refills one object per table)
     const tree = new PacketTree(new Uint8Array(0));
     const item = tree.protocol(null, TCP, new Tvb(new Uint8Array(0)), 0, 0);
     addTcpAnalysisTree(tree, item, r, new Tvb(new Uint8Array(0)));
