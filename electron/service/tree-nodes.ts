@@ -7,6 +7,7 @@ import type { TreeNode } from '../../shared/api/types';
 import { escapeString, fieldText, labelText } from '../../shared/fields/format';
 import type { FieldDef } from '../../shared/fields/types';
 import type { FieldValue, ProtoNode } from '../engine/decode/tree';
+import type { Mutable } from '../engine/mutable';
 
 /** Byte values longer than this get no filter expression (it would be unwieldy). */
 const MAX_FILTER_BYTES = 256;
@@ -24,7 +25,7 @@ function toTreeNode(n: ProtoNode): TreeNode {
   const def = n.def;
   // Generated items travel with `generated` set; the renderer draws Wireshark's [brackets].
   const label = n.text ?? (def ? labelText(def, n.value) : '');
-  const node: { -readonly [K in keyof TreeNode]: TreeNode[K] } = { label, ds: n.ds, start: n.start, length: n.length };
+  const node: Mutable<TreeNode> = { label, ds: n.ds, start: n.start, length: n.length };
   if (def) {
     node.field = def.name;
     const f = filterFor(def, n.value);

@@ -12,6 +12,7 @@ import {
 } from './tcp-types';
 import { add32, gtSeq, leSeq, ltSeq, sub32 } from './tcp-seq';
 import { MAX_UNACKED_SEGMENTS, UnackedSegments } from './tcp-unacked';
+import type { Mutable } from '../mutable';
 
 /** tcp.completeness bits. */
 export const COMPLETENESS = { SYN: 1, SYNACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -134,7 +135,7 @@ export class TcpConversationTable {
    * before the next segment is processed, and an object per segment (with its boxed times) was a
    * twelfth of the first pass's allocations. Every field is set, so its shape never changes.
    */
-  private readonly result: { -readonly [K in keyof TcpSegmentAnalysis]: TcpSegmentAnalysis[K] } = {
+  private readonly result: Mutable<TcpSegmentAnalysis> = {
     stream: 0, conv: null as unknown as Conversation, dir: 0, relSeq: 0, relAck: 0, nxtSeq: 0, windowSize: 0, scaleFactor: 0, completeness: 0,
     timeRelative: 0.5, timeDelta: 0.5, relSack: NO_SACK, flags: 0, hasAnalysis: false, bytesInFlight: undefined, pushBytesSent: undefined,
     acksFrame: undefined, ackRtt: undefined, initialRtt: undefined, dupAckNum: undefined, dupAckFrame: undefined, rto: undefined, rtoFrame: undefined,

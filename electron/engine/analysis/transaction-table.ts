@@ -11,13 +11,14 @@
  */
 import type { Transaction } from '../../../shared/api/types';
 import { SpillableArrays, type Spill } from '../store/spill';
+import type { Mutable } from '../mutable';
 
 const STATUSES = ['ok', 'error', 'no-response', 'damaged'] as const satisfies readonly Transaction['status'][];
 const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'no-response': 2, damaged: 3 };
 
 /** What a connection's verdict reads of a transaction (no statement text to decode). */
 export type TxBrief = Pick<Transaction, 'requestFrame' | 'responseFrame' | 'latency' | 'status' | 'errorCode' | 'errorMessage'>;
-export type MutableTxBrief = { -readonly [K in keyof TxBrief]: TxBrief[K] };
+export type MutableTxBrief = Mutable<TxBrief>;
 
 /** A brief to fill (see TransactionRows.briefInto). */
 export function blankBrief(): MutableTxBrief {

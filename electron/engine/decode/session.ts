@@ -7,6 +7,7 @@ import type { AppEvent } from '../analysis/events';
 import type { TcpHeaderFacts, TcpSegmentAnalysis } from '../analysis/tcp-types';
 import type { TcpAppDissector } from './app';
 import { APP_DISSECTORS, appDissectorByName } from './protocols';
+import type { Mutable } from '../mutable';
 
 /** Where an AppEvent came from. */
 export interface EventMeta {
@@ -40,7 +41,7 @@ export interface SessionOptions {
 export class DissectSession {
   readonly tcp = new TcpConversationTable();
   /** The header facts of the TCP segment being dissected: one object, refilled per segment. */
-  readonly tcpFacts: { -readonly [K in keyof TcpHeaderFacts]: TcpHeaderFacts[K] } = {
+  readonly tcpFacts: Mutable<TcpHeaderFacts> = {
     frame: 0, tsSec: 0, tsNsec: 0, src: '', dst: '', srcPort: 0, dstPort: 0, seq: 0, ack: 0, flags: 0, window: 0, seglen: 0,
     mss: undefined, wscale: undefined, sackPerm: false, sack: [], tsval: undefined, tsecr: undefined,
   };

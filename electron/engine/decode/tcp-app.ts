@@ -15,6 +15,7 @@ import type { PacketTree } from './tree';
 import { BoundsError, Tvb } from './tvb';
 import { APP_DISSECTORS } from './protocols';
 import { TLS, TLS_CONTENT_TYPES } from '../../../shared/fields/tls';
+import type { Mutable } from '../mutable';
 
 /** How many payload segments we try content probing on before deciding "not a DB protocol". */
 const PROBE_SEGMENTS = 4;
@@ -247,8 +248,6 @@ function dissectMessage(L: Layers, st: AppStream, dir: Direction, fromServer: bo
     pinfo.colInfo = pinfo.colInfo ? `${pinfo.colInfo} [Malformed Packet]` : '[Malformed Packet]';
   }
 }
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /**
  * What a decoder gets with each message: one per direction of a stream, re-aimed at each message

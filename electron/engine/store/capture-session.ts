@@ -22,6 +22,7 @@ import { Replayer } from './replay';
 import { Spill, type SpillOptions } from './spill';
 import { runFollowPass, runShardPass, type FollowHooks, type LiveTables } from './shard-pass';
 import { planFilter, runFilter, type FilterPlan } from './view-filter';
+import type { Mutable } from '../mutable';
 
 export interface SessionOpenOptions {
   readonly decodeAs?: ReadonlyMap<number, string>;
@@ -43,8 +44,6 @@ export class CancelledError extends Error {
 }
 
 export class FileChangedError extends Error {}
-
-type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
 /** Files below this are indexed in this thread (starting workers costs more than the pass). */
 const IN_THREAD_BELOW = 4 * 1024 * 1024;
