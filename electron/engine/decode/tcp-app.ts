@@ -127,7 +127,7 @@ function deliver(L: Layers, st: AppStream, fromServer: boolean, payload: Tvb, h:
     dir.pending = null;
     dir.lost = true;
     d.gap?.(st.state, fromServer);
-    emitGap(L, d.proto.name, fromServer);
+    contextOf(L, st, dir, fromServer, 0).emit({ kind: 'gap' });
     dir.expected = (h.seq + len) >>> 0;
     return;
   }
@@ -138,7 +138,7 @@ function deliver(L: Layers, st: AppStream, fromServer: boolean, payload: Tvb, h:
     dir.pending = null;
     dir.lost = true;
     d.gap?.(st.state, fromServer);
-    emitGap(L, d.proto.name, fromServer);
+    contextOf(L, st, dir, fromServer, 0).emit({ kind: 'gap' });
   } else if (rel < 0) {
     fresh = payload.sub(-rel);
   }
@@ -190,14 +190,9 @@ function reassembled(L: Layers, bytes: Uint8Array): Tvb {
   return new Tvb(bytes, L.tree.addDataSource(`Reassembled TCP (${bytes.length} bytes)`, bytes), 0);
 }
 
-/** Where an event of this packet came from. */
-function eventMeta(L: Layers, protocol: string, fromServer: boolean, bytes: number): EventMeta {
-  const p = L.pinfo;
-  return { frame: p.num, tsSec: p.tsSec, tsNsec: p.tsNsec, stream: p.stream, protocol, fromServer, bytes };
-}
-
-function emitGap(L: Layers, protocol: string, fromServer: boolean): void {
-  L.session.onEvent?.({ kind: 'gap' }, eventMeta(L, protocol, fromServer, 0));
+/** The direction's message context, aimed at this packet and message (every event of a stream goes out through it). */
+function contextOf(L: Layers, st: AppStream, dir: Direction, fromServer: boolean, bytes: number): MessageContext {
+  return (dir.ctx ??= new MessageContext(st.state, fromServer, st.dissector!.proto.name)).enter(L, bytes);
 }
 
 /** Length of the TLS record at data[off]: 5-byte header + payload. */
@@ -212,7 +207,7 @@ function dissectTlsRecord(L: Layers, st: AppStream, fromServer: boolean, tvb: Tv
   const F = TLS.f;
   if (!st.tlsSeen) {
     st.tlsSeen = true;
-    L.session.onEvent?.({ kind: 'tls', phase: 'started' }, eventMeta(L, st.dissector!.proto.name, fromServer, tvb.length));
+    contextOf(L, st, st.dirs[fromServer ? 1 : 0], fromServer, tvb.length).emit({ kind: 'tls', phase: 'started' });
   }
   const type = tvb.u8(0);
   const name = TLS_CONTENT_TYPES[type] ?? `Unknown (${type})`;
@@ -234,7 +229,7 @@ function dissectMessage(L: Layers, st: AppStream, dir: Direction, fromServer: bo
   const d = st.dissector!;
   const { tree, pinfo } = L;
   const item = tree.protocol(null, d.proto, tvb, 0, tvb.length);
-  const ctx = (dir.ctx ??= new MessageContext(st.state, fromServer, d.proto.name)).enter(L, tvb.length);
+  const ctx = contextOf(L, st, dir, fromServer, tvb.length);
   if (!pinfo.colProtocol || pinfo.colProtocol === 'TCP') {
     // The first message of this frame owns the columns: TCP's Info text goes, as col_clear does.
     pinfo.colProtocol = d.proto.short;
