@@ -111,50 +111,39 @@ export class FrameStore {
         if (bit === undefined) { bit = Math.min(this.protoBits.size, 31); if (this.protoBits.size < 31) this.protoBits.set(p, bit); }
         m.bits[b.protoBitBase + i] = bit;
       });
-      let infoPos = 0;
-      // Row by row in runs that stay inside one chunk, with each column's chunk in a local (typed,
-      // monomorphic) variable: this loop runs for every frame of the capture on the main thread.
-      const rows = b.row.length;
-      for (let run = 0; run < rows;) {
-        const c = (first + b.row[run]!) >>> CHUNK_BITS;
-        const chunkEnd = (c + 1) * CHUNK - first;
-        let end = run;
-        while (end < rows && b.row[end]! < chunkEnd) end++;
-        const kindC = this.kind.writable(c), srcC = this.src.writable(c), dstC = this.dst.writable(c);
-        const srcPortC = this.srcPort.writable(c), dstPortC = this.dstPort.writable(c), protoC = this.proto.writable(c);
-        const flagsC = this.tcpFlags.writable(c), analysisC = this.analysis.writable(c), streamC = this.stream.writable(c);
-        const colorC = this.color.writable(c), maskC = this.protoMask.writable(c), infoAtC = this.infoAt.writable(c), infoLenC = this.infoLen.writable(c);
-        for (let i = run; i < end; i++) {
-          const kind = b.kind[i]!;
-          const o = (first + b.row[i]!) & (CHUNK - 1);
-          kindC[o] = kind;
-          srcC[o] = m.strings[b.src[i]!]!;
-          dstC[o] = m.strings[b.dst[i]!]!;
-          srcPortC[o] = b.srcPort[i]!;
-          dstPortC[o] = b.dstPort[i]!;
-          protoC[o] = m.strings[b.proto[i]!]!;
-          flagsC[o] = b.tcpFlags[i]!;
-          analysisC[o] = b.analysis[i]!;
-          const s = b.stream[i]!;
-          streamC[o] = s < 0 ? -1 : (kind & 1) ? m.tcpStreams[s]! : s;
-          colorC[o] = b.color[i]!;
-          const lm = b.protoMask[i]!;
-          let mask = 0;
-          for (let bits = lm, bit = 0; bits !== 0; bits >>>= 1, bit++) if (bits & 1) mask |= 1 << m.bits[bit]!;
-          maskC[o] = mask >>> 0;
-          const len = b.infoLen[i]!;
-          const keep = Math.min(len, 0xffff);
-          infoAtC[o] = this.info.append(b.info, infoPos, keep);
-          infoLenC[o] = keep;
-          infoPos += len;
-        }
-        run = end;
-      }
+      // Row by row in runs that stay inside one chunk: the loop is a function of its own (see
+      // mergeRows), handed each column's chunk here.
+      const input = this.input;
+      input.row = b.row; input.kind = b.kind; input.src = b.src; input.dst = b.dst; input.srcPort = b.srcPort; input.dstPort = b.dstPort;
+      input.proto = b.proto; input.tcpFlags = b.tcpFlags; input.analysis = b.analysis; input.stream = b.stream; input.color = b.color;
+      input.protoMask = b.protoMask; input.infoLen = b.infoLen; input.info = b.info; input.next = 0; input.infoPos = 0;
+      while (input.next < b.row.length) mergeRows(input, m, first, this.rowChunks((first + b.row[input.next]!) >>> CHUNK_BITS), this.info);
     }
     this.count = first + n;
     this.seal();
     if (this.merged) for (const b of parts) this.merged(b);
     return n;
+  }
+
+  /**
+   * The batch mergeRows reads, in an object of this store's own: the batch objects that arrive
+   * from the workers have a hidden class made by deserializing, which dies whenever no batch is
+   * alive, and each time it did the merge's compiled code was thrown away ("weak objects").
+   */
+  private readonly input: MergeInput = {
+    row: EMPTY_U32, kind: EMPTY_U8, src: EMPTY_U32, dst: EMPTY_U32, srcPort: EMPTY_U16, dstPort: EMPTY_U16, proto: EMPTY_U32,
+    tcpFlags: EMPTY_U16, analysis: EMPTY_U16, stream: new Int32Array(0), color: EMPTY_U8, protoMask: EMPTY_U32, infoLen: EMPTY_U32,
+    info: EMPTY_U8, next: 0, infoPos: 0,
+  };
+
+  /** Chunk c of every summary column, writable. */
+  private rowChunks(c: number): RowChunks {
+    return {
+      kind: this.kind.writable(c), src: this.src.writable(c), dst: this.dst.writable(c), srcPort: this.srcPort.writable(c),
+      dstPort: this.dstPort.writable(c), proto: this.proto.writable(c), tcpFlags: this.tcpFlags.writable(c),
+      analysis: this.analysis.writable(c), stream: this.stream.writable(c), color: this.color.writable(c),
+      protoMask: this.protoMask.writable(c), infoAt: this.infoAt.writable(c), infoLen: this.infoLen.writable(c),
+    };
   }
 
   /** The session-wide number of a shard's TCP stream. */
@@ -217,4 +206,85 @@ export class FrameStore {
   get spilledBytes(): number {
     return this.spill?.spilledBytes ?? 0;
   }
+}
+
+const EMPTY_U8 = new Uint8Array(0), EMPTY_U16 = new Uint16Array(0), EMPTY_U32 = new Uint32Array(0);
+
+/** A batch's summary columns (see FrameBatch), and where mergeRows is in them. */
+interface MergeInput {
+  row: Uint32Array;
+  kind: Uint8Array;
+  src: Uint32Array;
+  dst: Uint32Array;
+  srcPort: Uint16Array;
+  dstPort: Uint16Array;
+  proto: Uint32Array;
+  tcpFlags: Uint16Array;
+  analysis: Uint16Array;
+  stream: Int32Array;
+  color: Uint8Array;
+  protoMask: Uint32Array;
+  infoLen: Uint32Array;
+  info: Uint8Array;
+  /** The next row to copy, and where its Info text starts in `info`. */
+  next: number;
+  infoPos: number;
+}
+
+/** One chunk of each summary column (see FrameStore.rowChunks). */
+interface RowChunks {
+  readonly kind: Uint8Array;
+  readonly src: Uint32Array;
+  readonly dst: Uint32Array;
+  readonly srcPort: Uint16Array;
+  readonly dstPort: Uint16Array;
+  readonly proto: Uint16Array;
+  readonly tcpFlags: Uint16Array;
+  readonly analysis: Uint16Array;
+  readonly stream: Int32Array;
+  readonly color: Uint8Array;
+  readonly protoMask: Uint32Array;
+  readonly infoAt: Float64Array;
+  readonly infoLen: Uint16Array;
+}
+
+/**
+ * Copies a batch's rows from `b.next` on, up to the first one outside `cols`' chunk, into the
+ * columns, mapping shard-local ids to session-wide ones; advances `b.next`. It runs for every frame of
+ * the capture on the session's thread. Kept apart from the merge, with the chunks fetched by the
+ * caller, so the JIT compiles (and after a deoptimization recompiles) a small function: with
+ * thirteen chunk lookups inlined, each of the merge's ~10 compilations per pass took ~60 ms.
+ */
+function mergeRows(b: MergeInput, m: ShardMaps, first: number, cols: RowChunks, info: ByteHeap): void {
+  const rows = b.row.length;
+  const chunkEnd = (((first + b.row[b.next]!) >>> CHUNK_BITS) + 1) * CHUNK - first;
+  const { kind: kindC, src: srcC, dst: dstC, srcPort: srcPortC, dstPort: dstPortC, proto: protoC, tcpFlags: flagsC, analysis: analysisC,
+    stream: streamC, color: colorC, protoMask: maskC, infoAt: infoAtC, infoLen: infoLenC } = cols;
+  let i = b.next, infoPos = b.infoPos;
+  for (; i < rows && b.row[i]! < chunkEnd; i++) {
+    const kind = b.kind[i]!;
+    const o = (first + b.row[i]!) & (CHUNK - 1);
+    kindC[o] = kind;
+    srcC[o] = m.strings[b.src[i]!]!;
+    dstC[o] = m.strings[b.dst[i]!]!;
+    srcPortC[o] = b.srcPort[i]!;
+    dstPortC[o] = b.dstPort[i]!;
+    protoC[o] = m.strings[b.proto[i]!]!;
+    flagsC[o] = b.tcpFlags[i]!;
+    analysisC[o] = b.analysis[i]!;
+    const s = b.stream[i]!;
+    streamC[o] = s < 0 ? -1 : (kind & 1) ? m.tcpStreams[s]! : s;
+    colorC[o] = b.color[i]!;
+    const lm = b.protoMask[i]!;
+    let mask = 0;
+    for (let bits = lm, bit = 0; bits !== 0; bits >>>= 1, bit++) if (bits & 1) mask |= 1 << m.bits[bit]!;
+    maskC[o] = mask >>> 0;
+    const len = b.infoLen[i]!;
+    const keep = Math.min(len, 0xffff);
+    infoAtC[o] = info.append(b.info, infoPos, keep);
+    infoLenC[o] = keep;
+    infoPos += len;
+  }
+  b.next = i;
+  b.infoPos = infoPos;
 }

@@ -207,7 +207,8 @@ async function passOver(
         b.protoMask[r] = mask;
         b.color[r] = colorOf(kind, fTcpFlags, fAnalysis, fDbError, p.colProtocol);
         const text = p.colInfo;
-        if (info.length - infoUsed < text.length * 3) info = grow(info, infoUsed + text.length * 3, buffers);
+        const need = infoUsed + text.length * 3;
+        if (info.length < need) info = grow(info, need, buffers);
         const w = info.write(text, infoUsed, 'utf8');
         b.infoLen[r] = w;
         infoUsed += w;
@@ -253,15 +254,21 @@ async function passOver(
   };
 }
 
+// Row colour codes as numbers: read in branches most frames never take, where a property lookup
+// had no type feedback when the pass's loop was compiled, and its first use threw the code away.
+const COLOR_BAD_TCP = ROW_COLOR_CODE['bad-tcp'], COLOR_RST = ROW_COLOR_CODE.rst, COLOR_SYN_FIN = ROW_COLOR_CODE['syn-fin'];
+const COLOR_DB_ERROR = ROW_COLOR_CODE['db-error'], COLOR_DB = ROW_COLOR_CODE.db, COLOR_TCP = ROW_COLOR_CODE.tcp;
+const COLOR_UDP = ROW_COLOR_CODE.udp, COLOR_NONE = ROW_COLOR_CODE.none;
+
 function colorOf(kind: number, flags: number, analysis: number, dbError: boolean, proto: string): number {
-  if (analysis & ~NOT_BAD) return ROW_COLOR_CODE['bad-tcp'];
-  if (flags & TH_RST) return ROW_COLOR_CODE.rst;
-  if (flags & (TH_SYN | TH_FIN)) return ROW_COLOR_CODE['syn-fin'];
-  if (dbError || (kind & KIND_MALFORMED)) return ROW_COLOR_CODE['db-error'];
-  if ((kind & KIND_TCP) && proto !== 'TCP') return ROW_COLOR_CODE.db;
-  if (kind & KIND_TCP) return ROW_COLOR_CODE.tcp;
-  if (kind & KIND_UDP) return ROW_COLOR_CODE.udp;
-  return ROW_COLOR_CODE.none;
+  if (analysis & ~NOT_BAD) return COLOR_BAD_TCP;
+  if (flags & TH_RST) return COLOR_RST;
+  if (flags & (TH_SYN | TH_FIN)) return COLOR_SYN_FIN;
+  if (dbError || (kind & KIND_MALFORMED)) return COLOR_DB_ERROR;
+  if ((kind & KIND_TCP) && proto !== 'TCP') return COLOR_DB;
+  if (kind & KIND_TCP) return COLOR_TCP;
+  if (kind & KIND_UDP) return COLOR_UDP;
+  return COLOR_NONE;
 }
 
 function interfacesOf(reader: CaptureReader): InterfaceSummary[] {
