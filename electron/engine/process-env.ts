@@ -15,7 +15,7 @@
  * it costs. 1 MB doubled the workers' collection time; 2 MB: bench pass 4.2–4.3 → 3.9–4.1 s and
  * deep filter 4.0 → 3.4–3.6 s for the same peak (144–150 MB).
  *
- * --expose-gc: lets the session ask for a major collection each time it has let go of 8 MiB of
+ * --expose-gc: lets the session ask for a major collection each time it has let go of 4 MiB of
  * buffers (GcPacer): their memory lives outside the JS heap, and V8 alone collected it only after
  * it had grown by ~60 MB. Bench peak 216–222 → 167–175 MB (with the smaller report garbage of the
  * workers), for ~0.2 s of collection per million packets, asked for as async tasks.
