@@ -7,6 +7,7 @@
 import { ByteHeap, CHUNK, CHUNK_BITS, ChunkedColumn, InternTable } from './chunked';
 import type { Spill } from './spill';
 import type { FrameBatch, FrameExtra } from './batch';
+import type { Mutable } from '../mutable';
 
 interface ShardMaps {
   strings: number[];
@@ -114,11 +115,11 @@ export class FrameStore {
       // Row by row in runs that stay inside one chunk: the loop is a function of its own (see
       // mergeRows), handed each column's chunk here.
       const input = this.input;
-      input.row = b.row; input.kind = b.kind; input.src = b.src; input.dst = b.dst; input.srcPort = b.srcPort; input.dstPort = b.dstPort;
-      input.proto = b.proto; input.tcpFlags = b.tcpFlags; input.analysis = b.analysis; input.stream = b.stream; input.color = b.color;
-      input.protoMask = b.protoMask; input.infoLen = b.infoLen; input.info = b.info; input.next = 0; input.infoPos = 0;
+      pointAt(input, b);
       while (input.next < b.row.length) mergeRows(input, m, first, this.rowChunks((first + b.row[input.next]!) >>> CHUNK_BITS), this.info);
     }
+    // (the batch's buffers go back to their worker, or to the collector, now)
+    pointAt(this.input, NO_ROWS);
     this.count = first + n;
     this.seal();
     if (this.merged) for (const b of parts) this.merged(b);
@@ -130,11 +131,7 @@ export class FrameStore {
    * from the workers have a hidden class made by deserializing, which dies whenever no batch is
    * alive, and each time it did the merge's compiled code was thrown away ("weak objects").
    */
-  private readonly input: MergeInput = {
-    row: EMPTY_U32, kind: EMPTY_U8, src: EMPTY_U32, dst: EMPTY_U32, srcPort: EMPTY_U16, dstPort: EMPTY_U16, proto: EMPTY_U32,
-    tcpFlags: EMPTY_U16, analysis: EMPTY_U16, stream: new Int32Array(0), color: EMPTY_U8, protoMask: EMPTY_U32, infoLen: EMPTY_U32,
-    info: EMPTY_U8, next: 0, infoPos: 0,
-  };
+  private readonly input: MergeInput = { ...NO_ROWS, next: 0, infoPos: 0 };
 
   /** Chunk c of every summary column, writable. */
   private rowChunks(c: number): RowChunks {
@@ -208,27 +205,27 @@ export class FrameStore {
   }
 }
 
-const EMPTY_U8 = new Uint8Array(0), EMPTY_U16 = new Uint16Array(0), EMPTY_U32 = new Uint32Array(0);
+/** The summary columns of a batch that mergeRows copies. */
+type BatchRows = Pick<FrameBatch, 'row' | 'kind' | 'src' | 'dst' | 'srcPort' | 'dstPort' | 'proto' | 'tcpFlags' | 'analysis' | 'stream'
+  | 'color' | 'protoMask' | 'infoLen' | 'info'>;
 
-/** A batch's summary columns (see FrameBatch), and where mergeRows is in them. */
-interface MergeInput {
-  row: Uint32Array;
-  kind: Uint8Array;
-  src: Uint32Array;
-  dst: Uint32Array;
-  srcPort: Uint16Array;
-  dstPort: Uint16Array;
-  proto: Uint32Array;
-  tcpFlags: Uint16Array;
-  analysis: Uint16Array;
-  stream: Int32Array;
-  color: Uint8Array;
-  protoMask: Uint32Array;
-  infoLen: Uint32Array;
-  info: Uint8Array;
-  /** The next row to copy, and where its Info text starts in `info`. */
+const EMPTY_U8 = new Uint8Array(0), EMPTY_U16 = new Uint16Array(0), EMPTY_U32 = new Uint32Array(0);
+const NO_ROWS: BatchRows = {
+  row: EMPTY_U32, kind: EMPTY_U8, src: EMPTY_U32, dst: EMPTY_U32, srcPort: EMPTY_U16, dstPort: EMPTY_U16, proto: EMPTY_U32,
+  tcpFlags: EMPTY_U16, analysis: EMPTY_U16, stream: new Int32Array(0), color: EMPTY_U8, protoMask: EMPTY_U32, infoLen: EMPTY_U32, info: EMPTY_U8,
+};
+
+/** A batch's summary columns, and where mergeRows is in them: its next row, and where that row's Info text starts. */
+interface MergeInput extends Mutable<BatchRows> {
   next: number;
   infoPos: number;
+}
+
+/** Points `to` at the first row of `b`. */
+function pointAt(to: MergeInput, b: BatchRows): void {
+  to.row = b.row; to.kind = b.kind; to.src = b.src; to.dst = b.dst; to.srcPort = b.srcPort; to.dstPort = b.dstPort; to.proto = b.proto;
+  to.tcpFlags = b.tcpFlags; to.analysis = b.analysis; to.stream = b.stream; to.color = b.color; to.protoMask = b.protoMask;
+  to.infoLen = b.infoLen; to.info = b.info; to.next = 0; to.infoPos = 0;
 }
 
 /** One chunk of each summary column (see FrameStore.rowChunks). */
