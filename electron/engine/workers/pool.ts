@@ -38,7 +38,8 @@ export interface ShardWorkerData {
  * on V8's background threads those compiles took turns with the workers on the same cores, and
  * cost ~0.4 s more CPU in all. The session's own thread is better off as it is: a deep filter
  * dissects there while the cores of the finished workers are idle.
- * Bench pass 4.2–4.45 → 3.9–4.2 s; pass CPU −0.4 s.
+ * Pass harness, flag for the whole process: 4.2–4.45 → 3.9–4.2 s, CPU −0.4 s (and the deep filter ~0.3 s
+ * slower, hence the workers only).
  */
 function compileOnWorkerThreads(): void {
   setFlagsFromString('--no-concurrent-recompilation');
