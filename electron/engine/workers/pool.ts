@@ -11,6 +11,7 @@ import type { TxShipment } from '../analysis/transaction-table';
 import type { ShardPassOptions } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
 import { workerScript } from './worker-script';
+import { BatchWindowCounter } from './batch-window';
 
 export function defaultShards(): number {
   return Math.max(1, Math.min(8, availableParallelism()));
@@ -28,6 +29,8 @@ export interface ShardWorkerData {
   readonly opts: ShardPassOptions;
   /** Its batches' buffers come back on this port once merged. */
   readonly recycled: MessagePort;
+  /** Its batches merged so far (a BatchWindowCounter's): it waits while it is a window ahead. */
+  readonly merged: SharedArrayBuffer;
 }
 
 /**
@@ -53,6 +56,7 @@ export function runShardWorkers(
 ): ShardRun {
   const workers: Worker[] = [];
   const returns: MessagePort[] = [];
+  const merged = Array.from({ length: shards }, () => new BatchWindowCounter());
   let cancelled = false;
   const one = (url: URL, shard: number) => new Promise<ShardResult>((resolve, reject) => {
     if (cancelled) { reject(new Error('cancelled')); return; }
@@ -61,7 +65,7 @@ export function runShardWorkers(
     // The engine's processes start with --max-semi-space-size, which overrides this (process-env.ts).
     const { port1, port2 } = new MessageChannel();
     returns[shard] = port1;
-    const workerData: ShardWorkerData = { opts: { ...base, shard, shards }, recycled: port2 };
+    const workerData: ShardWorkerData = { opts: { ...base, shard, shards }, recycled: port2, merged: merged[shard]!.shared };
     const w = new Worker(url, { workerData, transferList: [port2], resourceLimits: { maxYoungGenerationSizeMb: 8 } });
     workers.push(w);
     let settled = false;
@@ -76,12 +80,16 @@ export function runShardWorkers(
   });
   compileOnWorkerThreads();
   const done = workerScript().then((url) => Promise.all(Array.from({ length: shards }, (_, shard) => one(url, shard))));
-  done.catch(() => { for (const w of workers) void w.terminate(); });
+  done.catch(() => {
+    for (const m of merged) m.open();
+    for (const w of workers) void w.terminate();
+  });
   done.finally(() => { for (const p of returns) p?.close(); }).catch(() => {});
   return {
     done,
     cancel() {
       cancelled = true;
+      for (const m of merged) m.open();
       for (const w of workers) void w.terminate();
     },
     recycle(b) {
@@ -89,6 +97,7 @@ export function runShardWorkers(
       if (!port || cancelled) return;
       const buffers = batchTransfer(b);
       port.postMessage(buffers, buffers);
+      merged[b.shard]!.add();
     },
   };
 }

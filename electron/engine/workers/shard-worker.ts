@@ -9,17 +9,21 @@ import { TransactionTable } from '../analysis/transaction-table';
 import { runShardPass } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
 import type { ShardWorkerData } from './pool';
+import { BatchWindow } from './batch-window';
 
 const port = parentPort!;
-const { opts, recycled } = workerData as ShardWorkerData;
+const { opts, recycled, merged } = workerData as ShardWorkerData;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 // The pass does not yield to the event loop: the buffers handed back are read synchronously.
 const buffers = new RecycledBuffers((give) => {
   for (let m = receiveMessageOnPort(recycled); m; m = receiveMessageOnPort(recycled)) for (const b of m.message as ArrayBuffer[]) give(b);
 });
 
+// A worker that is BATCH_WINDOW batches ahead of the merge waits before filling the next one.
+const window = new BatchWindow(merged);
+
 runShardPass(
-  opts, (batch) => post({ type: 'batch', batch }, batchTransfer(batch)), undefined,
+  opts, (batch) => { post({ type: 'batch', batch }, batchTransfer(batch)); window.sentOne(); }, async () => window.wait(),
   (part) => post({ type: 'transactions', part }, [part.array.buffer as ArrayBuffer]),
   buffers,
 )
