@@ -6,8 +6,8 @@
  * Rows live in fixed chunks and texts in fixed slabs: growing never copies (nor leaves a doubled
  * array behind), and putting tables together (request order, the shards' tables) is an index of
  * rows, never a copy of them. A pass worker hands each finished part of its table to the session
- * as it goes (`ship`), keeping only what its connections' verdicts read; the session's copy goes
- * to the spill file.
+ * as it goes (`ship`), keeping none of it (its connections' verdicts read TxDigests); the session's
+ * copy goes to the spill file.
  */
 import type { Transaction } from '../../../shared/api/types';
 import { SpillableArrays, type Spill } from '../store/spill';
@@ -25,11 +25,10 @@ export function blankBrief(): MutableTxBrief {
   return { requestFrame: 0, responseFrame: null, latency: null, status: 'ok', errorCode: undefined, errorMessage: undefined };
 }
 
-/**
- * A finished part of a table a pass worker hands over as it goes: a chunk of the rows' columns
- * other than the brief ones, or a full text slab.
- */
+/** A finished part of a table a pass worker hands over as it goes: a chunk of rows of one column family, or a full text slab. */
 export type TxShipment =
+  | { readonly part: 'brief'; readonly index: number; readonly array: Uint32Array }
+  | { readonly part: 'small'; readonly index: number; readonly array: Uint8Array }
   | { readonly part: 'rest'; readonly index: number; readonly array: Float64Array }
   | { readonly part: 'text8'; readonly index: number; readonly array: Uint8Array }
   | { readonly part: 'text16'; readonly index: number; readonly array: Uint16Array };
@@ -37,9 +36,9 @@ export type TxShipment =
 /** A table as plain data for postMessage (chunks and slabs as they are: transferring hands them over). */
 export interface PackedTransactions {
   readonly count: number;
-  readonly brief: readonly Uint32Array[];
-  readonly small: readonly Uint8Array[];
   /** null: handed over already, as a TxShipment. */
+  readonly brief: readonly (Uint32Array | null)[];
+  readonly small: readonly (Uint8Array | null)[];
   readonly rest: readonly (Float64Array | null)[];
   readonly text8: readonly (Uint8Array | null)[];
   readonly text16: readonly (Uint16Array | null)[];
@@ -50,15 +49,13 @@ export interface PackedTransactions {
 }
 
 /**
- * Number columns in two chunk families. Brief ones (what a connection's verdict reads) stay with a
- * pass worker to the end; the rest are handed over chunk by chunk. NaN stands for null / absent;
- * TEXT_AT is slab × 2^32 + offset.
+ * Number columns in two chunk families: brief ones (what a connection's verdict reads) and the
+ * rest. NaN stands for null / absent; TEXT_AT is slab × 2^32 + offset.
  */
 const STREAM = 0, REQ = 1, RESP = 2, LATENCY = 3;
 /**
- * Brief columns are 32-bit words (a pass worker keeps them to the end: 20 bytes a row, not 32):
- * stream, request frame, response frame (0: none; frames count from 1), and the latency's float64
- * as two words.
+ * Brief columns are 32-bit words (20 bytes a row, not 32): stream, request frame, response frame
+ * (0: none; frames count from 1), and the latency's float64 as two words.
  */
 const BRIEF_COLS = 5;
 const F64_WORDS = new Float64Array(1);
@@ -131,18 +128,24 @@ export abstract class TransactionRows {
 
 /** The parts a pass worker handed over, as they arrive: to the spill at once (see unpack). */
 export class ShippedTransactions {
+  readonly briefs: SpillableArrays<Uint32Array>;
+  readonly small: SpillableArrays<Uint8Array>;
   readonly rest: SpillableArrays<Float64Array>;
   readonly text8: SpillableArrays<Uint8Array>;
   readonly text16: SpillableArrays<Uint16Array>;
 
   constructor(spill: Spill | null) {
+    this.briefs = new SpillableArrays(spill, u32);
+    this.small = new SpillableArrays(spill, u8);
     this.rest = new SpillableArrays(spill, f64);
     this.text8 = new SpillableArrays(spill, u8);
     this.text16 = new SpillableArrays(spill, u16);
   }
 
   receive(s: TxShipment): void {
-    if (s.part === 'rest') appendFinal(this.rest, s.index, s.array);
+    if (s.part === 'brief') appendFinal(this.briefs, s.index, s.array);
+    else if (s.part === 'small') appendFinal(this.small, s.index, s.array);
+    else if (s.part === 'rest') appendFinal(this.rest, s.index, s.array);
     else if (s.part === 'text8') appendFinal(this.text8, s.index, s.array);
     else appendFinal(this.text16, s.index, s.array);
   }
@@ -182,8 +185,9 @@ export class TransactionTable extends TransactionRows {
 
   /**
    * `spill`: where a final table's parts go (the session's). `ship`: hands each finished part over
-   * as soon as it is (a pass worker's table); the table then answers only brief reads for its
-   * rows (brief, stream, requestFrame), which is what the worker's connection report needs.
+   * as soon as it is (a pass worker's table): the table then holds only its newest rows, and reads
+   * only those (a pass worker's connection report reads TxDigests instead: 8 bytes a transaction
+   * where keeping the brief columns cost 23, held to the end of the pass).
    */
   constructor(spill: Spill | null = null, private readonly ship?: (s: TxShipment) => void) {
     super();
@@ -221,7 +225,11 @@ export class TransactionTable extends TransactionRows {
     const i = this.count++;
     const c = i >>> ROW_BITS;
     if (c === this.briefs.length) {
-      if (c > 0 && this.ship) this.handOver('rest', this.rest, c - 1);
+      if (c > 0 && this.ship) {
+        this.handOver('brief', this.briefs, c - 1);
+        this.handOver('small', this.small, c - 1);
+        this.handOver('rest', this.rest, c - 1);
+      }
       this.briefs.push(new Uint32Array(ROW_CHUNK * BRIEF_COLS));
       this.rest.push(new Float64Array(ROW_CHUNK * REST_COLS));
       this.small.push(new Uint8Array(ROW_CHUNK * SMALL_COLS));
@@ -341,7 +349,7 @@ export class TransactionTable extends TransactionRows {
   /** The table as plain data: its own chunks and slabs, not copies; transferring them hands the table over. */
   pack(): PackedTransactions {
     return {
-      count: this.count, brief: this.briefs.items.map(present), small: this.small.items.map(present), rest: [...this.rest.items],
+      count: this.count, brief: [...this.briefs.items], small: [...this.small.items], rest: [...this.rest.items],
       text8: [...this.text8.items], text16: [...this.text16.items], order: this.order,
       protocols: [...this.protocols], errors: [...this.errors].map(([i, [code, message]]) => [i, code, message] as const),
     };
@@ -359,8 +367,8 @@ export class TransactionTable extends TransactionRows {
    */
   static unpack(p: PackedTransactions, spill: Spill | null = null, shipped: ShippedTransactions | null = null): TransactionTable {
     const t = new TransactionTable(spill);
-    appendRest(t.briefs, p.brief);
-    appendRest(t.small, p.small);
+    t.briefs = appendRest(shipped?.briefs ?? t.briefs, p.brief);
+    t.small = appendRest(shipped?.small ?? t.small, p.small);
     t.rest = appendRest(shipped?.rest ?? t.rest, p.rest);
     t.text8 = appendRest(shipped?.text8 ?? t.text8, p.text8);
     t.text16 = appendRest(shipped?.text16 ?? t.text16, p.text16);
@@ -435,12 +443,6 @@ export class TransactionTable extends TransactionRows {
     const a = this.text8.use(slab);
     return Buffer.from(a.buffer, a.byteOffset + at, len).toString('latin1');
   }
-}
-
-/** An array a table keeps to the end (brief columns, byte columns): never handed over. */
-function present<T>(a: T | null): T {
-  if (a === null) throw new Error('a kept part of the transaction table is missing');
-  return a;
 }
 
 /** The shards' tables as one, in request-frame order: an index of (table, row), 5 bytes a row. */

@@ -7,7 +7,8 @@
  */
 import type { Transaction } from '../../../shared/api/types';
 import type { AppEvent } from './events';
-import { TransactionTable, type TxShipment } from './transaction-table';
+import { TransactionTable, blankBrief, type TxShipment } from './transaction-table';
+import type { TxStatsByStream } from './connections/tx-stats';
 import type { EventMeta } from '../decode/session';
 
 interface OpenTx {
@@ -40,9 +41,15 @@ export class TransactionTracker {
   /** Request order of each row of `done` (rows 0..done.length-1). */
   private doneSeq = new Uint32Array(1024);
   private seq = 0;
+  /** (stats' input, refilled per transaction) */
+  private readonly brief = blankBrief();
 
-  /** `ship`: finished parts of the table are handed over as they are (see TransactionTable). */
-  constructor(ship?: (s: TxShipment) => void) {
+  /**
+   * `ship`: finished parts of the table are handed over as they are (see TransactionTable).
+   * `stats`: gathers each connection's TxStats as transactions finish (what its verdict reads,
+   * when the table's rows are gone).
+   */
+  constructor(ship?: (s: TxShipment) => void, private readonly stats?: TxStatsByStream) {
     this.done = new TransactionTable(null, ship);
   }
 
@@ -95,10 +102,21 @@ export class TransactionTracker {
   }
 
   private finished(tx: OpenTx): void {
+    const latency = txLatency(tx);
     this.done.pushRow(
-      tx.stream, tx.protocol, tx.requestFrame, tx.responseFrame, tx.lastResponseFrame, txTime(tx), txLatency(tx), statementOf(tx), tx.status,
+      tx.stream, tx.protocol, tx.requestFrame, tx.responseFrame, tx.lastResponseFrame, txTime(tx), latency, statementOf(tx), tx.status,
       tx.errorCode, tx.errorMessage, tx.rows, tx.reqBytes, tx.respBytes,
     );
+    if (this.stats) {
+      const b = this.brief;
+      b.requestFrame = tx.requestFrame;
+      b.responseFrame = tx.responseFrame;
+      b.latency = latency;
+      b.status = tx.status;
+      b.errorCode = tx.errorCode;
+      b.errorMessage = tx.errorMessage;
+      this.stats.add(tx.stream, tx.seq, b);
+    }
     const row = this.done.length - 1;
     if (row === this.doneSeq.length) {
       const more = new Uint32Array(row * 2);

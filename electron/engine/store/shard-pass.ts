@@ -11,6 +11,7 @@ import { TransactionTracker } from '../analysis/transactions';
 import { ConnectionTracker } from '../analysis/connections/tracker';
 import { buildReport } from '../analysis/connections/report';
 import { DEFAULT_THRESHOLDS } from '../analysis/connections/thresholds';
+import { TxStatsByStream } from '../analysis/connections/tx-stats';
 import { TA, TH_FIN, TH_RST, TH_SYN } from '../analysis/tcp-types';
 import type { ConnectionDetail } from '../analysis/connections/report';
 import type { Transaction } from '../../../shared/api/types';
@@ -92,8 +93,11 @@ async function passOver(
   reader: CaptureReader, o: ShardPassOptions, onBatch: (b: FrameBatch) => void, pause: () => Promise<void>, follow?: FollowHooks,
   onTransactions?: (s: TxShipment) => void, buffers: BatchBuffers = FRESH_BUFFERS,
 ): Promise<ShardResult> {
-  // (A followed file's live tables read whole transactions: its table keeps them.)
-  const tx = new TransactionTracker(follow ? undefined : onTransactions);
+  // (A followed file's live tables read whole transactions: its table keeps them.) A table that
+  // hands its rows over as it goes keeps none: the connections' verdicts read stats gathered here.
+  const ship = follow ? undefined : onTransactions;
+  const txStats = ship ? new TxStatsByStream(DEFAULT_THRESHOLDS.slowP95Seconds) : null;
+  const tx = new TransactionTracker(ship, txStats ?? undefined);
   const decodeAs = new Map(o.decodeAs ?? []);
   const conns = new ConnectionTracker(new Set(decodeAs.keys()));
   // Per-frame facts the sinks report while the current frame is dissected.
@@ -247,7 +251,7 @@ async function passOver(
     await pause();
   }
   const transactions = tx.finishTable();
-  const report = buildReport(conns.records.values(), transactions, conns.captureEnd, DEFAULT_THRESHOLDS, { requestEvents: false });
+  const report = buildReport(conns.records.values(), txStats ?? transactions, conns.captureEnd, DEFAULT_THRESHOLDS, { requestEvents: false });
   return {
     shard: o.shard, frames: index, error: reader.error ? reader.error.message : null, transactions: transactions.pack(), connections: report.connections,
     interfaces: interfacesOf(reader),

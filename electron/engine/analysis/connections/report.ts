@@ -2,11 +2,12 @@
 import type { Connection, TcpState, Transaction } from '../../../../shared/api/types';
 import { appStreamInfo } from '../../decode/tcp-app';
 import { percentile } from '../digest';
-import { TransactionRows, blankBrief, type MutableTxBrief, type TxBrief } from '../transaction-table';
+import { TransactionRows, blankBrief } from '../transaction-table';
 import type { ConnRecord, TimelineEvent } from './record';
 import { otherEnd, type StateTransition } from './tcp-state';
 import { DEFAULT_THRESHOLDS, type Thresholds } from './thresholds';
-import { sortedLatencies, verdictFor } from './verdict';
+import { verdictFor } from './verdict';
+import { TxStatsByStream, txStatsOf, type TxStats } from './tx-stats';
 
 export interface ConnectionDetail extends Connection {
   readonly handshakeRtt: { readonly synToSynAck: number | null; readonly synAckToAck: number | null };
@@ -50,13 +51,20 @@ export interface ReportOptions {
   readonly requestEvents?: boolean;
 }
 
+/**
+ * `txs`: the transactions, or only their stats per connection (then the timelines cannot list the
+ * requests: `requestEvents` must be false).
+ */
 export function buildReport(
-  records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionRows, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
+  records: Iterable<ConnRecord>, txs: readonly Transaction[] | TransactionRows | TxStatsByStream, captureEnd: number, th: Thresholds = DEFAULT_THRESHOLDS,
   opts: ReportOptions = {},
 ): ConnectionsReport {
+  const events = opts.requestEvents !== false;
+  if (txs instanceof TxStatsByStream && events) throw new Error('a report with requests in its timelines needs the transactions, not their stats');
   // Without request events the report reads only times and statuses: no statement texts are made.
-  const byStream: (stream: number) => readonly TxBrief[] = opts.requestEvents === false && txs instanceof TransactionRows
-    ? briefsByStream(txs) : transactionsByStream(txs);
+  const byStream = events ? transactionsByStream(txs as readonly Transaction[] | TransactionRows) : null;
+  const statsOf: (stream: number) => TxStats = txs instanceof TxStatsByStream ? (stream) => txs.of(stream)
+    : byStream ? (stream) => txStatsOf(byStream(stream), th.slowP95Seconds) : statsByStream(txs, th.slowP95Seconds);
   const out: ConnectionDetail[] = [];
   const clientStates: Partial<Record<TcpState, number>> = {};
   const serverStates: Partial<Record<TcpState, number>> = {};
@@ -64,10 +72,10 @@ export function buildReport(
   for (const c of records) {
     const info = appStreamInfo(c.conv.app);
     if (info && !c.rolesFromSyn && (info.serverKey !== c.serverKey || info.serverPort !== c.serverPort)) swapRoles(c);
-    const t = byStream(c.stream);
-    const lat = sortedLatencies(t);
-    const v = verdictFor(c, t, th, captureEnd, lat);
-    const timeline = opts.requestEvents === false ? [...c.timeline] : withRequests(c.timeline, t as readonly Transaction[]);
+    const t = statsOf(c.stream);
+    const lat = t.latencies;
+    const v = verdictFor(c, t, th, captureEnd);
+    const timeline = byStream ? withRequests(c.timeline, byStream(c.stream)) : [...c.timeline];
     const cs = c.states.state('client'), ss = c.states.state('server');
     clientStates[cs] = (clientStates[cs] ?? 0) + 1;
     serverStates[ss] = (serverStates[ss] ?? 0) + 1;
@@ -84,8 +92,8 @@ export function buildReport(
       login: c.login && (c.login.user || c.login.outcome) ? {
         user: c.login.user, database: c.login.database, ok: c.login.outcome === 'ok', errorCode: c.login.errorCode, errorMessage: c.login.errorMessage,
       } : undefined,
-      transactions: t.length,
-      errors: t.filter((x) => x.status === 'error').length,
+      transactions: t.count,
+      errors: t.errors,
       latency: lat.length ? { p50: percentile(lat, 50), p95: percentile(lat, 95), max: lat[lat.length - 1]! } : undefined,
       process: c.process,
       handshakeRtt: {
@@ -120,22 +128,16 @@ export function transactionsByStream(txs: readonly Transaction[] | TransactionRo
 }
 
 /**
- * Each stream's briefs, for reading before the next stream is asked for: the list and its objects
- * are reused from stream to stream. (A worker's report reads every transaction's brief; fresh
- * objects for a stream of tens of thousands outlived the young generation, and the old one grew by
- * tens of MB at the end of every pass.)
+ * Each stream's transaction stats, from one walk over the transactions (a table's rows read as
+ * briefs into one reused object: no Transaction objects, no statement texts).
  */
-function briefsByStream(txs: TransactionRows): (stream: number) => readonly TxBrief[] {
-  const rows = txs.byStream();
-  const list: MutableTxBrief[] = [];
-  const pool: MutableTxBrief[] = [];
-  return (stream) => {
-    const r = rows.get(stream);
-    const n = r?.length ?? 0;
-    list.length = n;
-    for (let k = 0; k < n; k++) list[k] = txs.briefInto(r![k]!, pool[k] ??= blankBrief());
-    return list;
-  };
+function statsByStream(txs: readonly Transaction[] | TransactionRows, slowThreshold: number): (stream: number) => TxStats {
+  const stats = new TxStatsByStream(slowThreshold);
+  if (txs instanceof TransactionRows) {
+    const brief = blankBrief();
+    for (let i = 0; i < txs.length; i++) stats.add(txs.stream(i), i, txs.briefInto(i, brief));
+  } else txs.forEach((t, i) => stats.add(t.stream, i, t));
+  return (stream) => stats.of(stream);
 }
 
 /** A connection's timeline with its transactions' requests merged in, in frame order. */

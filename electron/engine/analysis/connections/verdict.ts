@@ -2,8 +2,8 @@
  * The plain-words verdict of one connection: a stable code, a sentence naming the evidence
  * (frames, counts, times, the threshold that decided), and the frames behind it.
  */
-import type { TxBrief } from '../transaction-table';
 import { percentile } from '../digest';
+import { isQuiet, type TxStats } from './tx-stats';
 import type { ConnRecord, PayloadMark } from './record';
 import type { Thresholds } from './thresholds';
 
@@ -27,19 +27,10 @@ const TLS_WORDS = /\b(SSL|TLS|insecure transport|encryption)\b/i;
 const secs = (s: number) => (s >= 10 ? `${s.toFixed(1)} s` : s >= 1 ? `${s.toFixed(2)} s` : s >= 0.001 ? `${(s * 1000).toFixed(1)} ms` : `${Math.round(s * 1e6)} µs`);
 const frames = (f: readonly number[]) => (f.length === 1 ? `frame ${f[0]}` : `frames ${f.slice(0, 5).join(', ')}${f.length > 5 ? ', …' : ''}`);
 
-/**
- * The latencies of answered requests, ascending (a typed array: its numeric sort is several times
- * faster than sorting numbers with a comparator, and a connection may have a million requests).
- */
-export function sortedLatencies(txs: readonly TxBrief[]): Float64Array {
-  const out = new Float64Array(txs.length);
-  let n = 0;
-  for (const t of txs) if (t.latency !== null) out[n++] = t.latency;
-  return out.subarray(0, n).sort();
-}
-
-/** `lat`: sortedLatencies(txs), when the caller has it already. */
-export function verdictFor(c: ConnRecord, txs: readonly TxBrief[], th: Thresholds, captureEnd: number, lat = sortedLatencies(txs)): Verdict {
+/** `txs`: the connection's transactions' stats, gathered with th.slowP95Seconds as their slow threshold. */
+export function verdictFor(c: ConnRecord, txs: TxStats, th: Thresholds, captureEnd: number): Verdict {
+  if (txs.slowThreshold !== th.slowP95Seconds) throw new Error(`transaction stats gathered for a slow threshold of ${txs.slowThreshold} s, not ${th.slowP95Seconds} s`);
+  const lat = txs.latencies;
   const handshakeSeen = c.synFrames.length > 0;
   const established = c.synAckFrame !== null || !handshakeSeen;
   const rtt = c.synTime !== null && c.synAckTime !== null ? c.synAckTime - c.synTime : null;
@@ -121,13 +112,12 @@ export function verdictFor(c: ConnRecord, txs: readonly TxBrief[], th: Threshold
   if (lat.length) {
     const p95 = percentile(lat, 95);
     if (p95 >= th.slowP95Seconds && (rtt === null || p95 > 10 * rtt)) {
-      const slow = txs.filter((t) => t.latency !== null && t.latency >= th.slowP95Seconds);
-      const slowest = slow.reduce((a, b) => (b.latency! > a.latency! ? b : a), slow[0]!);
-      const listed = slow.slice(0, 5);
+      // (p95 reached the threshold: there is a slowest request)
+      const slowest = txs.slowest!, listed = txs.slowFirst;
       return {
         code: 'slow-responses',
-        text: `Slow responses: p95 ${secs(p95)} over ${lat.length} quer${lat.length === 1 ? 'y' : 'ies'} (threshold ${secs(th.slowP95Seconds)}); ${slow.length} took ${secs(th.slowP95Seconds)} or more (requests in ${frames(listed.map((t) => t.requestFrame))}${slow.length > listed.length ? ` and ${slow.length - listed.length} more` : ''}; slowest ${secs(slowest.latency!)} in frame ${slowest.requestFrame}); the server's time dominates${rtt !== null ? ` (network RTT ${secs(rtt)})` : ''}.`,
-        evidence: listed.map((t) => t.requestFrame),
+        text: `Slow responses: p95 ${secs(p95)} over ${lat.length} quer${lat.length === 1 ? 'y' : 'ies'} (threshold ${secs(th.slowP95Seconds)}); ${txs.slowCount} took ${secs(th.slowP95Seconds)} or more (requests in ${frames(listed)}${txs.slowCount > listed.length ? ` and ${txs.slowCount - listed.length} more` : ''}; slowest ${secs(slowest.latency)} in frame ${slowest.requestFrame}); the server's time dominates${rtt !== null ? ` (network RTT ${secs(rtt)})` : ''}.`,
+        evidence: [...listed],
       };
     }
   }
@@ -154,24 +144,23 @@ export function verdictFor(c: ConnRecord, txs: readonly TxBrief[], th: Threshold
     return { code: 'idle-no-keepalive', text: `Idle without keep-alive: no packet for ${secs(idle)} ${where} (threshold ${secs(th.idleNoKeepaliveSeconds)}) and no TCP keep-alive seen; a dead peer would go unnoticed.`, evidence: [tailIdle >= c.longestIdle.seconds ? c.lastFrame : c.longestIdle.toFrame] };
   }
 
-  return { code: 'ok', text: okSentence(c, txs, lat), evidence: [] };
+  return { code: 'ok', text: okSentence(c, txs), evidence: [] };
 }
 
-/** `lat`: the sorted latencies of txs (a request without an answer has none: they are the queries'). */
-function okSentence(c: ConnRecord, txs: readonly TxBrief[], lat: Float64Array): string {
+/** (A request without an answer has no latency: the latencies are the queries'.) */
+function okSentence(c: ConnRecord, txs: TxStats): string {
   const parts: string[] = [];
+  const lat = txs.latencies;
   if (c.login?.outcome === 'ok') parts.push(`Login OK${c.login.user ? ` as ${c.login.user}` : ''}${c.login.database ? ` to ${c.login.database}` : ''}`);
-  // Messages that expect no answer (MySQL COM_QUIT, PostgreSQL Terminate) are not queries.
-  const quiet = (t: TxBrief) => t.status === 'ok' && t.responseFrame === null;
-  const queries = txs.filter((t) => !quiet(t));
-  const errors = queries.filter((t) => t.status === 'error');
-  if (queries.length) {
-    const first = errors[0];
-    parts.push(`${queries.length} quer${queries.length === 1 ? 'y' : 'ies'}${lat.length ? ` (p95 ${secs(percentile(lat, 95))})` : ''}${errors.length ? `, ${errors.length} error${errors.length > 1 ? 's' : ''} (first: ${first!.errorCode ?? ''} ${first!.errorMessage ?? ''}, frame ${first!.responseFrame})`.replace(/\(\s+/, '(') : ''}`);
+  // Messages that expect no answer (MySQL COM_QUIT, PostgreSQL Terminate) are not queries; errors
+  // are all queries (their status is not 'ok').
+  if (txs.queries) {
+    const first = txs.firstError;
+    parts.push(`${txs.queries} quer${txs.queries === 1 ? 'y' : 'ies'}${lat.length ? ` (p95 ${secs(percentile(lat, 95))})` : ''}${txs.errors ? `, ${txs.errors} error${txs.errors > 1 ? 's' : ''} (first: ${first!.errorCode ?? ''} ${first!.errorMessage ?? ''}, frame ${first!.responseFrame})`.replace(/\(\s+/, '(') : ''}`);
   }
   const closed = c.closedBy;
-  const last = txs[txs.length - 1];
-  if (closed?.how === 'FIN' && last && quiet(last) && last.requestFrame <= closed.frame) {
+  const last = txs.last;
+  if (closed?.how === 'FIN' && last && isQuiet(last) && last.requestFrame <= closed.frame) {
     // The client said goodbye; then either end may close first (MySQL/MariaDB servers often do).
     parts.push(`the client ended the session (frame ${last.requestFrame}) and ${closed.end === 'client' ? '' : 'the server '}closed (FIN, frame ${closed.frame})`);
   } else if (closed) {
