@@ -266,10 +266,7 @@ export class TransactionTable extends TransactionRows {
    * rows, not a copy. The table is final afterwards.
    */
   sortBy(key: ArrayLike<number>): void {
-    const order = new Uint32Array(this.count);
-    for (let i = 0; i < order.length; i++) order[i] = i;
-    order.sort((a, b) => key[a]! - key[b]!);
-    this.order = order;
+    this.order = permutationOrder(key, this.count) ?? sortedOrder(key, this.count);
   }
 
   /** The stored row of logical row i. */
@@ -445,48 +442,87 @@ export class TransactionTable extends TransactionRows {
   }
 }
 
+/**
+ * The rows in key order when the keys are 0..n-1 each once (a tracker's request numbers, once every
+ * request has finished): each row's place is its key, no sort (a worker's 300k rows: ~25 ms less),
+ * or null when they are not.
+ */
+function permutationOrder(key: ArrayLike<number>, n: number): Uint32Array | null {
+  const order = new Uint32Array(n);
+  const placed = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = key[i]!;
+    if (!(k >= 0 && k < n && Number.isInteger(k)) || placed[k]) return null;
+    placed[k] = 1;
+    order[k] = i;
+  }
+  return order;
+}
+
+function sortedOrder(key: ArrayLike<number>, n: number): Uint32Array {
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  return order.sort((a, b) => key[a]! - key[b]!);
+}
+
 /** The shards' tables as one, in request-frame order: an index of (table, row), 5 bytes a row. */
 export class MergedTransactions extends TransactionRows {
-  private readonly part: Uint8Array;
-  private readonly row: Uint32Array;
+  private readonly count: number;
+  /** Row k of the view: table part[k], its row row[k]. Made on first use (see index). */
+  private merged: { readonly part: Uint8Array; readonly row: Uint32Array } | null = null;
 
   constructor(private readonly tables: readonly TransactionTable[], private readonly renumber: (table: number, stream: number) => number) {
     super();
     if (tables.length > 256) throw new RangeError('more than 256 transaction tables');
-    const n = tables.reduce((a, t) => a + t.length, 0);
-    this.part = new Uint8Array(n);
-    this.row = new Uint32Array(n);
-    const at = tables.map(() => 0);
-    for (let k = 0; k < n; k++) {
-      let best = -1;
-      for (let p = 0; p < tables.length; p++) {
-        if (at[p]! < tables[p]!.length && (best < 0 || tables[p]!.requestFrame(at[p]!) < tables[best]!.requestFrame(at[best]!))) best = p;
-      }
-      this.part[k] = best;
-      this.row[k] = at[best]!++;
-    }
+    this.count = tables.reduce((a, t) => a + t.length, 0);
   }
 
   get length(): number {
-    return this.row.length;
+    return this.count;
+  }
+
+  /**
+   * The merge, made when a row is first read, not when the pass ends: it reads every row's request
+   * frame back from the spill (bench capture: ~50 ms for 593k rows, which the pass's end waited for).
+   */
+  private index(): { readonly part: Uint8Array; readonly row: Uint32Array } {
+    if (this.merged) return this.merged;
+    const { tables } = this, n = this.count;
+    const part = new Uint8Array(n), row = new Uint32Array(n);
+    const at = tables.map(() => 0);
+    // Each table's next request frame (Infinity once it is used up): a row read once, not at every comparison.
+    const head = tables.map((t) => (t.length ? t.requestFrame(0) : Infinity));
+    for (let k = 0; k < n; k++) {
+      let best = 0;
+      for (let p = 1; p < tables.length; p++) if (head[p]! < head[best]!) best = p;
+      const r = at[best]!++;
+      part[k] = best;
+      row[k] = r;
+      head[best] = r + 1 < tables[best]!.length ? tables[best]!.requestFrame(r + 1) : Infinity;
+    }
+    return (this.merged = { part, row });
   }
 
   get(i: number): Transaction {
     this.checkRow(i);
-    const t = this.tables[this.part[i]!]!, r = this.row[i]!;
-    return t.get(r, this.renumber(this.part[i]!, t.stream(r)));
+    const { part, row } = this.index();
+    const t = this.tables[part[i]!]!, r = row[i]!;
+    return t.get(r, this.renumber(part[i]!, t.stream(r)));
   }
 
   briefInto(i: number, out: MutableTxBrief): MutableTxBrief {
     this.checkRow(i);
-    return this.tables[this.part[i]!]!.briefInto(this.row[i]!, out);
+    const { part, row } = this.index();
+    return this.tables[part[i]!]!.briefInto(row[i]!, out);
   }
 
   stream(i: number): number {
-    return this.renumber(this.part[i]!, this.tables[this.part[i]!]!.stream(this.row[i]!));
+    const { part, row } = this.index();
+    return this.renumber(part[i]!, this.tables[part[i]!]!.stream(row[i]!));
   }
 
   requestFrame(i: number): number {
-    return this.tables[this.part[i]!]!.requestFrame(this.row[i]!);
+    const { part, row } = this.index();
+    return this.tables[part[i]!]!.requestFrame(row[i]!);
   }
 }

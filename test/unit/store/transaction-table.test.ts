@@ -63,6 +63,18 @@ describe('TransactionTable', () => {
     expect(() => t.push(base)).toThrow(/final/);
   });
 
+  it('orders by keys that are request numbers (each once) as by any other ascending keys', () => {
+    const rnd = prng(3);
+    const n = 5000;
+    const perm = Array.from({ length: n }, (_, i) => i).sort(() => rnd() - 0.5);
+    // A permutation of 0..n-1, and the same order with gaps in the keys (no longer a permutation).
+    for (const key of [Uint32Array.from(perm), Float64Array.from(perm, (k) => 3 * k + 1)]) {
+      const t = TransactionTable.from(perm.map((k) => ({ ...base, requestFrame: k + 1 })));
+      t.sortBy(key);
+      expect(Array.from({ length: n }, (_, i) => t.requestFrame(i))).toEqual(Array.from({ length: n }, (_, i) => i + 1));
+    }
+  });
+
   it('keeps an empty statement as the first row, before any text slab exists', () => {
     const txs = [{ ...base, statement: '' }, { ...base, statement: 'SELECT 2' }, { ...base, statement: '' }];
     expect(TransactionTable.from(txs).toArray()).toEqual(txs);
