@@ -9,15 +9,16 @@ import { TransactionTable } from '../analysis/transaction-table';
 import { runShardPass } from '../store/shard-pass';
 import type { WorkerMessage } from './messages';
 import type { ShardWorkerData } from './pool';
-import { BatchWindow } from './batch-window';
+import { BATCH_WINDOW, BatchWindow } from './batch-window';
 
 const port = parentPort!;
 const { opts, recycled, merged } = workerData as ShardWorkerData;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
-// The pass does not yield to the event loop: the buffers handed back are read synchronously.
+// The pass does not yield to the event loop: the buffers handed back are read synchronously. It
+// keeps what its batches in flight and the one filling can hold (columns and Info text each).
 const buffers = new RecycledBuffers((give) => {
   for (let m = receiveMessageOnPort(recycled); m; m = receiveMessageOnPort(recycled)) for (const b of m.message as ArrayBuffer[]) give(b);
-});
+}, 2 * (BATCH_WINDOW + 1));
 
 // A worker that is BATCH_WINDOW batches ahead of the merge waits before filling the next one.
 const window = new BatchWindow(merged);

@@ -4,7 +4,7 @@ import { RecycledBuffers } from '../../../electron/engine/store/batch-buffers';
 describe('RecycledBuffers (a pass worker reusing the batch buffers the session hands back)', () => {
   it('gives the smallest returned buffer that fits, and a fresh one when none does', () => {
     const back: ArrayBuffer[] = [];
-    const pool = new RecycledBuffers((give) => { for (const b of back.splice(0)) give(b); });
+    const pool = new RecycledBuffers((give) => { for (const b of back.splice(0)) give(b); }, 4);
     const small = new ArrayBuffer(100), large = new ArrayBuffer(1000);
     back.push(large, small);
     expect(pool.take(50)).toBe(small);
@@ -14,8 +14,8 @@ describe('RecycledBuffers (a pass worker reusing the batch buffers the session h
     expect(fresh.byteLength).toBe(500);
   });
 
-  it('keeps at most four, and never a detached buffer', () => {
-    const pool = new RecycledBuffers(() => {});
+  it('keeps at most as many as it is told, and never a detached buffer', () => {
+    const pool = new RecycledBuffers(() => {}, 4);
     const kept = Array.from({ length: 6 }, () => new ArrayBuffer(64));
     for (const b of kept) pool.give(b);
     const detached = new ArrayBuffer(64);
