@@ -21,10 +21,10 @@ const buffers = new RecycledBuffers((give) => {
 }, 2 * (BATCH_WINDOW + 1));
 
 // A worker that is BATCH_WINDOW batches ahead of the merge waits before filling the next one.
-const window = new BatchWindow(merged);
+const batchWindow = new BatchWindow(merged);
 
 runShardPass(
-  opts, (batch) => { post({ type: 'batch', batch }, batchTransfer(batch)); window.sentOne(); }, async () => window.wait(),
+  opts, (batch) => { post({ type: 'batch', batch }, batchTransfer(batch)); batchWindow.sentOne(); }, async () => batchWindow.wait(),
   (part) => post({ type: 'transactions', part }, [part.array.buffer as ArrayBuffer]),
   buffers,
 )

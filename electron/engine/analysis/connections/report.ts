@@ -63,8 +63,8 @@ export function buildReport(
   if (txs instanceof TxStatsByStream && events) throw new Error('a report with requests in its timelines needs the transactions, not their stats');
   // Without request events the report reads only times and statuses: no statement texts are made.
   const byStream = events ? transactionsByStream(txs as readonly Transaction[] | TransactionRows) : null;
-  const statsOf: (stream: number) => TxStats = txs instanceof TxStatsByStream ? (stream) => txs.of(stream)
-    : byStream ? (stream) => txStatsOf(byStream(stream), th.slowP95Seconds) : statsByStream(txs, th.slowP95Seconds);
+  const statsOf: ((stream: number) => TxStats) | null = txs instanceof TxStatsByStream ? (stream) => txs.of(stream)
+    : byStream ? null : statsByStream(txs, th.slowP95Seconds);
   const out: ConnectionDetail[] = [];
   const clientStates: Partial<Record<TcpState, number>> = {};
   const serverStates: Partial<Record<TcpState, number>> = {};
@@ -72,10 +72,12 @@ export function buildReport(
   for (const c of records) {
     const info = appStreamInfo(c.conv.app);
     if (info && !c.rolesFromSyn && (info.serverKey !== c.serverKey || info.serverPort !== c.serverPort)) swapRoles(c);
-    const t = statsOf(c.stream);
+    // (a connection's transactions, when the timeline lists them, are made once for both)
+    const list = byStream?.(c.stream);
+    const t = list ? txStatsOf(list, th.slowP95Seconds) : statsOf!(c.stream);
     const lat = t.latencies;
     const v = verdictFor(c, t, th, captureEnd);
-    const timeline = byStream ? withRequests(c.timeline, byStream(c.stream)) : [...c.timeline];
+    const timeline = list ? withRequests(c.timeline, list) : [...c.timeline];
     const cs = c.states.state('client'), ss = c.states.state('server');
     clientStates[cs] = (clientStates[cs] ?? 0) + 1;
     serverStates[ss] = (serverStates[ss] ?? 0) + 1;
