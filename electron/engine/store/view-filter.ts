@@ -32,7 +32,7 @@ export function planFilter(ast: CheckedExpr, text: string): FilterPlan {
  */
 export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, upTo: number, progress?: (done: number) => void, from = 0): Uint32Array {
   const hits = new Uint8Array(upTo);
-  const deep = new Candidates(upTo);
+  const deep: number[] = [];
   const fast = plan.columns ? compileColumnFast(plan.ast, st) : null;
   if (fast) {
     const out = new Uint8Array(CHUNK);
@@ -44,13 +44,13 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
       fast(c, end - base, out);
       k = collectChunk(st.kind.chunk(c)!, out, base, Math.max(from, base), end, found, k, deep);
     }
-    if (!deep.count) return found.slice(0, k);
+    if (!deep.length) return found.slice(0, k);
     for (let j = 0; j < k; j++) hits[found[j]!] = 1;
   } else if (plan.columns) {
     const view = new ColumnTree(st);
     const match = plan.filter.match;
     for (let i = from; i < upTo; i++) {
-      if (!(st.kind.get(i) & KIND_SIMPLE)) { deep.add(i); continue; }
+      if (!(st.kind.get(i) & KIND_SIMPLE)) { deep.push(i); continue; }
       view.i = i;
       if (match(view)) hits[i] = 1;
     }
@@ -62,10 +62,10 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
       if (bit >= 0) mask |= 1 << bit;
       if (p === 'frame' || p === '_ws') any = true;
     }
-    if (any) for (let i = from; i < upTo; i++) deep.add(i);
-    else if (mask !== 0) for (let i = from; i < upTo; i++) if (st.protoMask.get(i) & mask) deep.add(i);
+    if (any) for (let i = from; i < upTo; i++) deep.push(i);
+    else if (mask !== 0) for (let i = from; i < upTo; i++) if (st.protoMask.get(i) & mask) deep.push(i);
   }
-  dissectAndMatch(plan.filter, st, replay, deep, from, hits, progress);
+  dissectAndMatch(plan.filter, st, replay, deep, hits, progress);
   let n = 0;
   for (let i = from; i < upTo; i++) n += hits[i]!;
   const out = new Uint32Array(n);
@@ -74,45 +74,27 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
 }
 
 /**
- * The frames a filter must dissect, as one byte per frame: a list of numbers (8 bytes each, and
- * copied as it grew) held ~10 MB more during a deep filter over the bench capture's 600k pgsql frames.
- */
-class Candidates {
-  readonly marked: Uint8Array;
-  count = 0;
-
-  constructor(frames: number) {
-    this.marked = new Uint8Array(frames);
-  }
-
-  add(i: number): void {
-    this.marked[i] = 1;
-    this.count++;
-  }
-}
-
-/**
  * One chunk's results into the view: matches (of frames the columns answer) to `found` from k on,
  * frames needing dissection to `deep`; returns the new k. (Its own small function: it is optimized
  * within the first chunk, where a loop inside runFilter ran cold for much longer.)
  */
-function collectChunk(kind: Uint8Array, out: Uint8Array, base: number, from: number, end: number, found: Uint32Array, k: number, deep: Candidates): number {
+function collectChunk(kind: Uint8Array, out: Uint8Array, base: number, from: number, end: number, found: Uint32Array, k: number, deep: number[]): number {
   for (let i = from; i < end; i++) {
-    if (!(kind[i - base]! & KIND_SIMPLE)) deep.add(i);
+    if (!(kind[i - base]! & KIND_SIMPLE)) deep.push(i);
     else if (out[i - base]) found[k++] = i;
   }
   return k;
 }
 
-/** Full dissection of the candidate frames from `from` on (TCP ones by replaying their connections). */
-function dissectAndMatch(f: CompiledFilter, st: FrameStore, replay: Replayer, deep: Candidates, from: number, hits: Uint8Array, progress?: (done: number) => void): void {
-  if (!deep.count) return;
+/** Full dissection of the candidate frames (TCP ones by replaying their connections). */
+function dissectAndMatch(f: CompiledFilter, st: FrameStore, replay: Replayer, frames: readonly number[], hits: Uint8Array, progress?: (done: number) => void): void {
+  if (!frames.length) return;
   const idx = replay.streams();
-  const wanted = deep.marked;
+  const wanted = new Uint8Array(hits.length);
   const flows = new Set<number>();
   let done = 0;
-  for (let i = from; i < wanted.length; i++) {
-    if (!wanted[i]) continue;
+  for (const i of frames) {
+    wanted[i] = 1;
     if ((st.kind.get(i) & KIND_TCP) && st.stream.get(i) >= 0) flows.add(idx.flowOf[st.stream.get(i)]!);
     else {
       if (f.match(replay.single(i).tree)) hits[i] = 1;
