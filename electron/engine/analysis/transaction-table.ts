@@ -6,7 +6,7 @@
  * Rows live in fixed chunks and texts in fixed slabs: growing never copies (nor leaves a doubled
  * array behind), and putting tables together (request order, the shards' tables) is an index of
  * rows, never a copy of them. A pass worker hands each finished part of its table to the session
- * as it goes (`ship`), keeping none of it (its connections' verdicts read TxDigests); the session's
+ * as it goes (`ship`), keeping none of it (its connections' verdicts read TxStats); the session's
  * copy goes to the spill file.
  */
 import type { Transaction } from '../../../shared/api/types';
@@ -186,7 +186,7 @@ export class TransactionTable extends TransactionRows {
   /**
    * `spill`: where a final table's parts go (the session's). `ship`: hands each finished part over
    * as soon as it is (a pass worker's table): the table then holds only its newest rows, and reads
-   * only those (a pass worker's connection report reads TxDigests instead: 8 bytes a transaction
+   * only those (a pass worker's connection report reads TxStats instead: 8 bytes a transaction
    * where keeping the brief columns cost 23, held to the end of the pass).
    */
   constructor(spill: Spill | null = null, private readonly ship?: (s: TxShipment) => void) {
