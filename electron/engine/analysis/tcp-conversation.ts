@@ -13,6 +13,7 @@ import {
 import { add32, gtSeq, leSeq, ltSeq, sub32 } from './tcp-seq';
 import { MAX_UNACKED_SEGMENTS, UnackedSegments } from './tcp-unacked';
 import type { Mutable } from '../mutable';
+import { StringIds } from '../string-ids';
 
 /** tcp.completeness bits. */
 export const COMPLETENESS = { SYN: 1, SYNACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
@@ -93,19 +94,13 @@ const NUMERIC_KEY_IDS = 1024;
  * The same key for both directions of a 4-tuple: a number while both addresses' ids are small (no
  * string to build and hash per segment), else a string. `ids` numbers address keys as first seen.
  */
-function tupleKey(h: TcpHeaderFacts, ids: Map<string, number>): number | string {
+function tupleKey(h: TcpHeaderFacts, ids: StringIds): number | string {
   const forward = h.src < h.dst || (h.src === h.dst && h.srcPort <= h.dstPort);
   const a = forward ? h.src : h.dst, b = forward ? h.dst : h.src;
   const ap = forward ? h.srcPort : h.dstPort, bp = forward ? h.dstPort : h.srcPort;
-  const ia = idOf(ids, a), ib = idOf(ids, b);
+  const ia = ids.id(a), ib = ids.id(b);
   if (ia < NUMERIC_KEY_IDS && ib < NUMERIC_KEY_IDS) return (ia * NUMERIC_KEY_IDS + ib) * 2 ** 32 + ap * 65536 + bp;
   return `${a} ${ap} ${b} ${bp}`;
-}
-
-function idOf(ids: Map<string, number>, address: string): number {
-  let i = ids.get(address);
-  if (i === undefined) { i = ids.size; ids.set(address, i); }
-  return i;
 }
 
 /** Unsigned view of a signed ns difference, as Wireshark's guint64 arithmetic sees it. */
@@ -115,7 +110,9 @@ function unsignedNs(t: number): number {
 
 export class TcpConversationTable {
   private readonly byTuple = new Map<number | string, Conversation>();
-  private readonly addressIds = new Map<string, number>();
+  private readonly addressIds = new StringIds();
+  private lastKey: number | string = -1;
+  private lastConv: Conversation | undefined = undefined;
   private nextStream = 0;
 
   // The analysis record of the segment being processed (Wireshark's tcpd->ta); reset per call.
@@ -150,11 +147,15 @@ export class TcpConversationTable {
   process(h: TcpHeaderFacts): TcpSegmentAnalysis {
     const flags = h.flags;
     const key = tupleKey(h, this.addressIds);
-    let conv = this.byTuple.get(key);
+    // The last segment's conversation first: segments of a connection come in runs.
+    let conv = key === this.lastKey ? this.lastConv : this.byTuple.get(key);
     let isNew = false;
     if (!conv) {
       conv = this.newConversation(key, h);
       isNew = true;
+    } else {
+      this.lastKey = key;
+      this.lastConv = conv;
     }
     let dir = directionOf(conv, h);
     let fwd = conv.flows[dir];
@@ -275,6 +276,8 @@ export class TcpConversationTable {
   private newConversation(key: number | string, h: TcpHeaderFacts): Conversation {
     const c = new Conversation(this.nextStream++, h.src, h.srcPort, h.tsSec, h.tsNsec);
     this.byTuple.set(key, c);
+    this.lastKey = key;
+    this.lastConv = c;
     return c;
   }
 

@@ -180,7 +180,6 @@ export class TransactionTable extends TransactionRows {
   private count = 0;
   private order: Uint32Array | null = null;
   private readonly protocols: string[] = [];
-  private readonly protocolIndex = new Map<string, number>();
   private readonly errors = new Map<number, readonly [string | undefined, string | undefined]>();
 
   /**
@@ -374,7 +373,7 @@ export class TransactionTable extends TransactionRows {
     // Nothing is appended to an unpacked table's slabs: new text starts a slab of its own.
     t.used8 = SLAB;
     t.used16 = SLAB;
-    p.protocols.forEach((name, i) => { t.protocols.push(name); t.protocolIndex.set(name, i); });
+    for (const name of p.protocols) t.protocols.push(name);
     for (const [i, code, message] of p.errors) t.errors.set(i, [code, message]);
     return t;
   }
@@ -385,14 +384,12 @@ export class TransactionTable extends TransactionRows {
   }
 
   private protocolOf(name: string): number {
-    let k = this.protocolIndex.get(name);
-    if (k === undefined) {
-      if (this.protocols.length >= 256) throw new RangeError('more than 256 transaction protocols');
-      k = this.protocols.length;
-      this.protocols.push(name);
-      this.protocolIndex.set(name, k);
-    }
-    return k;
+    // A scan, not a Map: a capture has a few protocols and their names are literals (pointer compares).
+    const l = this.protocols;
+    for (let i = 0; i < l.length; i++) if (l[i] === name) return i;
+    if (l.length >= 256) throw new RangeError('more than 256 transaction protocols');
+    l.push(name);
+    return l.length - 1;
   }
 
   /** A statement of one-byte code units (almost all): written natively as latin1 into the current slab. */

@@ -36,6 +36,8 @@ interface OpenTx {
 
 export class TransactionTracker {
   private readonly open = new Map<number, OpenTx[]>();
+  private lastStream = -1;
+  private lastOpen: OpenTx[] | undefined = undefined;
   /** Finished transactions, in the order they finished, in columns (a capture has hundreds of thousands). */
   private readonly done: TransactionTable;
   /** Request order of each row of `done` (rows 0..done.length-1). */
@@ -61,8 +63,16 @@ export class TransactionTracker {
   }
 
   private queue(stream: number): OpenTx[] {
-    let q = this.open.get(stream);
-    if (!q) { q = []; this.open.set(stream, q); }
+    let q = this.openOf(stream);
+    if (!q) { q = []; this.open.set(stream, q); this.lastStream = stream; this.lastOpen = q; }
+    return q;
+  }
+
+  /** A stream's open requests; the last stream's first (a request and its answers come in runs). */
+  private openOf(stream: number): OpenTx[] | undefined {
+    if (stream === this.lastStream) return this.lastOpen;
+    const q = this.open.get(stream);
+    if (q !== undefined) { this.lastStream = stream; this.lastOpen = q; }
     return q;
   }
 
@@ -77,7 +87,7 @@ export class TransactionTracker {
   }
 
   private response(e: Extract<AppEvent, { kind: 'response' }>, m: EventMeta): void {
-    const q = this.open.get(m.stream);
+    const q = this.openOf(m.stream);
     if (!q || !q.length) return; // an answer to a request before the capture started
     const i = e.key !== undefined ? q.findIndex((t) => t.key === e.key) : 0;
     if (i < 0) return;
@@ -96,7 +106,7 @@ export class TransactionTracker {
 
   /** Lost bytes: every open request of the stream may have lost its request or response bytes. */
   private gap(m: EventMeta): void {
-    const q = this.open.get(m.stream);
+    const q = this.openOf(m.stream);
     if (!q) return;
     for (const tx of q.splice(0)) { tx.status = 'damaged'; this.finished(tx); }
   }

@@ -23,6 +23,7 @@ import { NOT_TCP, tcpFlowHash } from './flow-key';
 import { SummaryTree } from './summary-tree';
 import { ShardAssigner } from './shard-assign';
 import { FRESH_BUFFERS, type BatchBuffers } from './batch-buffers';
+import { StringIds } from '../string-ids';
 
 export interface ShardPassOptions {
   readonly file: string;
@@ -111,21 +112,18 @@ async function passOver(
       conns.onEvent(e, m);
     },
   });
-  const strings = new Map<string, number>();
+  const strings = new StringIds();
   let stringsSent = 0;
-  const stringList: string[] = [];
-  const sid = (s: string): number => {
-    let i = strings.get(s);
-    if (i === undefined) { i = stringList.length; strings.set(s, i); stringList.push(s); }
-    return i;
-  };
-  const protoBit = new Map<string, number>();
+  const stringList = strings.strings;
   const protoBitList: string[] = [];
   let protoBitsSent = 0;
+  // A scan, not a Map: a frame names ~4 protocols, nearly always among the first few seen, and the
+  // names are literals (a pointer compare each), where a Map lookup hashed ~7 times per frame.
   const bitOf = (p: string): number => {
-    let b = protoBit.get(p);
-    if (b === undefined) { b = Math.min(protoBitList.length, 31); if (protoBitList.length < 31) { protoBit.set(p, b); protoBitList.push(p); } }
-    return b;
+    const l = protoBitList;
+    for (let i = 0; i < l.length; i++) if (l[i] === p) return i;
+    if (l.length < 31) { l.push(p); return l.length - 1; }
+    return 31;
   };
 
   let maxTcpStream = -1;
@@ -201,11 +199,11 @@ async function passOver(
         const r = owned++;
         b.row[r] = n;
         b.kind[r] = kind;
-        b.src[r] = sid(p.src);
-        b.dst[r] = sid(p.dst);
+        b.src[r] = strings.id(p.src);
+        b.dst[r] = strings.id(p.dst);
         b.srcPort[r] = p.srcPort;
         b.dstPort[r] = p.dstPort;
-        b.proto[r] = sid(p.colProtocol);
+        b.proto[r] = strings.id(p.colProtocol);
         b.tcpFlags[r] = fTcpFlags;
         b.analysis[r] = fAnalysis;
         b.stream[r] = stream;

@@ -21,7 +21,18 @@ export class ConnectionTracker {
   /** The last forward jump of the capture clock past CAPTURE_BREAK_SECONDS (undone if time comes back). */
   private lastJump: { before: number; marked: ConnRecord[] } | null = null;
 
+  /** The record asked for last: a frame's segment and its events are the same stream's. */
+  private last: ConnRecord | null = null;
+
   constructor(private readonly decodeAsPorts: ReadonlySet<number> = new Set()) {}
+
+  private recordOf(stream: number): ConnRecord | undefined {
+    const l = this.last;
+    if (l !== null && l.stream === stream) return l;
+    const c = this.records.get(stream);
+    if (c !== undefined) this.last = c;
+    return c;
+  }
 
   /**
    * The capture clock: the end of the capture, and forward jumps (merged captures). Called for
@@ -46,11 +57,12 @@ export class ConnectionTracker {
   onTcp(h: TcpHeaderFacts, r: TcpSegmentAnalysis): void {
     const time = h.tsSec + h.tsNsec / 1e9;
     this.observe(time);
-    let c = this.records.get(r.stream);
+    let c = this.recordOf(r.stream);
     if (!c) {
       c = newRecord(r.stream, r.conv, time, h.frame);
       this.assignRoles(c, h);
       this.records.set(r.stream, c);
+      this.last = c;
     }
     const from: End = h.src === c.clientKey && h.srcPort === c.clientPort ? 'client' : 'server';
     const d = from === 'client' ? 0 : 1;
@@ -137,7 +149,7 @@ export class ConnectionTracker {
   }
 
   onEvent(e: AppEvent, m: EventMeta): void {
-    const c = this.records.get(m.stream);
+    const c = this.recordOf(m.stream);
     if (!c) return;
     const time = m.tsSec + m.tsNsec / 1e9;
     const end: End = m.fromServer ? 'server' : 'client';

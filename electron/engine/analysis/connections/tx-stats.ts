@@ -137,13 +137,18 @@ class TxStatsBuilder {
 /** Every connection's TxStats (by stream number), gathered as transactions finish. */
 export class TxStatsByStream {
   private readonly builders = new Map<number, TxStatsBuilder>();
+  private lastStream = -1;
+  private lastBuilder: TxStatsBuilder | undefined = undefined;
 
   constructor(readonly slowThreshold: number) {}
 
   /** A finished transaction of `stream`; `order` is its request order (any increasing numbering). */
   add(stream: number, order: number, t: TxBrief): void {
-    let b = this.builders.get(stream);
+    // The last stream's builder first: a connection's transactions finish in runs.
+    let b = stream === this.lastStream ? this.lastBuilder : this.builders.get(stream);
     if (!b) { b = new TxStatsBuilder(this.slowThreshold); this.builders.set(stream, b); }
+    this.lastStream = stream;
+    this.lastBuilder = b;
     b.add(order, t);
   }
 
