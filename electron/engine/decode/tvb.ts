@@ -124,10 +124,11 @@ export class Tvb {
   /** Index of the first `byte` at or after `off`, or -1. */
   find(byte: number, off = 0): number {
     if (off >= this.length) return -1;
-    const end = this.start + this.length;
-    // (the search may run past this view into its parent's bytes: what it finds there is not ours)
-    const i = this.buf.indexOf(byte, this.start + Math.max(0, off));
-    return i < 0 || i >= end ? -1 : i - this.start;
+    // A loop, not Uint8Array#indexOf: that is a call into C++ per search (most here are C strings
+    // of a few bytes), and it would run on past this view to the end of the parent buffer.
+    const b = this.buf, end = this.start + this.length;
+    for (let i = this.start + Math.max(0, off); i < end; i++) if (b[i] === byte) return i - this.start;
+    return -1;
   }
 
   /** Length of a NUL-terminated string at off, including the NUL; -1 if no NUL before the end. */
