@@ -19,6 +19,17 @@ import { StringIds } from '../string-ids';
 export const COMPLETENESS = { SYN: 1, SYNACK: 2, ACK: 4, DATA: 8, FIN: 16, RST: 32 } as const;
 
 const NS_PER_S = 1e9;
+/**
+ * Times in ns are fields and sums that V8 would keep as small integers until a connection is a
+ * second old (2^30 ns), then change to doubles in the middle of the pass — each such change
+ * deoptimizes the TCP analysis, recompiled at ~10–20 ms a time in each worker. So ns fields start
+ * as the double -0 (equal to 0 in every use here), and since() adds SINCE_BIAS_S seconds that it
+ * takes off again in ns, so that its products are past 32 bits from the first packet on (exact:
+ * every value stays far below 2^53).
+ */
+const DOUBLE_ZERO = -0;
+const SINCE_BIAS_S = 3;
+const SINCE_BIAS_NS = SINCE_BIAS_S * NS_PER_S;
 /** A fast retransmission follows the duplicate ACKs within this long. */
 const FAST_RETRANSMISSION_NS = 20_000_000;
 /** Out-of-order window when no initial RTT is known. */
@@ -64,12 +75,12 @@ class Conversation implements TcpConversation {
   readonly flows: readonly [TcpFlow, TcpFlow] = [new TcpFlow(), new TcpFlow()];
   completeness = 0;
   /** Time of the previous packet (ns since the first). */
-  prevTs = 0;
+  prevTs = DOUBLE_ZERO;
   /** Time of the latest SYN (ns since the first); only when its absolute time is non-zero. */
   mruSynSet = false;
-  mruSyn = 0;
+  mruSyn = DOUBLE_ZERO;
   /** iRTT in ns; 0 while unknown (as Wireshark's zero nstime). */
-  firstRtt = 0;
+  firstRtt = DOUBLE_ZERO;
 
   constructor(
     readonly stream: number, readonly firstSrc: string, readonly firstSrcPort: number,
@@ -78,7 +89,7 @@ class Conversation implements TcpConversation {
 
   /** ns since this conversation's first packet. */
   since(sec: number, nsec: number): number {
-    return (sec - this.firstSec) * NS_PER_S + (nsec - this.firstNsec);
+    return (sec - this.firstSec + SINCE_BIAS_S) * NS_PER_S - SINCE_BIAS_NS + (nsec - this.firstNsec);
   }
 }
 
@@ -119,12 +130,12 @@ export class TcpConversationTable {
   private taExists = false;
   private taFlags = 0;
   private acksFrame = 0;
-  private ackRttNs = 0;
+  private ackRttNs = DOUBLE_ZERO;
   private bytesInFlight = 0;
   private pushBytes = 0;
   private dupAckNum = 0;
   private dupAckFrame = 0;
-  private rtoNs = 0;
+  private rtoNs = DOUBLE_ZERO;
   private rtoFrame = 0;
   private readonly acked = { frame: 0, ts: 0 };
   /**

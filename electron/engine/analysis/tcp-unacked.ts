@@ -4,6 +4,7 @@
  * bytes in flight. Kept as parallel arrays, oldest first, bounded like Wireshark's list.
  */
 import { geSeq, gtSeq, leSeq } from './tcp-seq';
+import { emptyDoubles } from '../packed-arrays';
 
 /** Wireshark stops adding segments past this many (e.g. when the ACKs are not captured). */
 export const MAX_UNACKED_SEGMENTS = 10000;
@@ -14,7 +15,7 @@ export class UnackedSegments {
   private next: number[] = [];
   private frame: number[] = [];
   /** Time sent, ns relative to the conversation's first packet. */
-  private ts: number[] = [];
+  private ts: number[] = emptyDoubles();
   /** Cached extent (relative to `extentBase`) for bytes in flight; recomputed when invalid. */
   private extentValid = false;
   private extentBase = 0;

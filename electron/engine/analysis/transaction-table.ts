@@ -12,6 +12,7 @@
 import type { Transaction } from '../../../shared/api/types';
 import { SpillableArrays, type Spill } from '../store/spill';
 import type { Mutable } from '../mutable';
+import { copyCodeUnits } from '../code-units';
 
 const STATUSES = ['ok', 'error', 'no-response', 'damaged'] as const satisfies readonly Transaction['status'][];
 const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'no-response': 2, damaged: 3 };
@@ -72,9 +73,6 @@ const ROW_MASK = ROW_CHUNK - 1;
 /** Code units per text slab (a longer statement gets a slab of its own). */
 const SLAB = 1 << 20;
 const SLAB_SHIFT = 2 ** 32;
-
-/** A code unit past Latin-1: the statement goes to the two-byte slabs. */
-const WIDE_CHAR = /[^\u0000-\u00ff]/;
 
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
@@ -174,7 +172,6 @@ export class TransactionTable extends TransactionRows {
   private small: SpillableArrays<Uint8Array>;
   private text8: SpillableArrays<Uint8Array>;
   private text16: SpillableArrays<Uint16Array>;
-  private text8Buf: Buffer | null = null;
   private used8 = SLAB;
   private used16 = SLAB;
   private count = 0;
@@ -248,9 +245,10 @@ export class TransactionTable extends TransactionRows {
     rest[n + RESP_BYTES] = respBytes;
     small[s + STATUS] = STATUS_CODE[status];
     small[s + PROTOCOL] = this.protocolOf(protocol);
-    const wide = WIDE_CHAR.test(statement);
-    small[s + WIDE] = wide ? 1 : 0;
-    rest[n + TEXT_AT] = wide ? this.storeWide(statement) : this.storeNarrow(statement);
+    // A statement with a code unit past Latin-1 goes to the two-byte slabs.
+    const narrowAt = this.storeNarrow(statement);
+    small[s + WIDE] = narrowAt < 0 ? 1 : 0;
+    rest[n + TEXT_AT] = narrowAt < 0 ? this.storeWide(statement) : narrowAt;
     rest[n + TEXT_LEN] = statement.length;
     if (errorCode !== undefined || errorMessage !== undefined) this.errors.set(i, [errorCode, errorMessage]);
   }
@@ -393,19 +391,18 @@ export class TransactionTable extends TransactionRows {
   }
 
   /** A statement of one-byte code units (almost all): written natively as latin1 into the current slab. */
+  /** Where the text is stored, one byte per code unit; -1 (nothing stored) if a unit is past 0xff. */
   private storeNarrow(text: string): number {
     const len = text.length;
     if (len === 0) return 0; // (no slab: there may be none yet)
     if (this.used8 + len > SLAB) {
       if (this.text8.length && this.ship) this.handOver('text8', this.text8, this.text8.length - 1);
       this.text8.push(new Uint8Array(Math.max(SLAB, len)));
-      this.text8Buf = null;
       this.used8 = 0;
     }
     const slab = this.text8.length - 1, at = this.used8;
     const a = this.text8.items[slab]!;
-    this.text8Buf ??= Buffer.from(a.buffer, a.byteOffset, a.length);
-    this.text8Buf.write(text, at, 'latin1');
+    if (!copyCodeUnits(text, a, at, 0x100)) return -1;
     this.used8 += len;
     return slab * SLAB_SHIFT + at;
   }

@@ -79,8 +79,10 @@ export class TransactionTracker {
   private request(e: Extract<AppEvent, { kind: 'request' }>, m: EventMeta, protocol: string): void {
     const tx: OpenTx = {
       seq: this.seq++, stream: m.stream, protocol, requestFrame: m.frame, reqSec: m.tsSec, reqNsec: m.tsNsec, responseFrame: null,
-      lastResponseFrame: null, respSec: 0, respNsec: 0, statement: e.statement, params: e.params, status: 'ok', reqBytes: m.bytes,
-      respBytes: 0, key: e.key,
+      lastResponseFrame: null, respSec: 0, respNsec: 0, statement: e.statement, params: e.params, status: 'ok',
+      // (set by responses; present from the start so that every open request has one hidden class)
+      errorCode: undefined, errorMessage: undefined, rows: undefined,
+      reqBytes: m.bytes, respBytes: 0, key: e.key,
     };
     if (e.expectsResponse === false) this.finished(tx);
     else this.queue(m.stream).push(tx);

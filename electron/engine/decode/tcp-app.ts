@@ -6,7 +6,7 @@
  * completes it; a message spanning segments gets a "Reassembled TCP" data source.
  */
 import type { TcpHeaderFacts, TcpSegmentAnalysis } from '../analysis/tcp-types';
-import type { AppEvent } from '../analysis/events';
+import { uniformEvent, type AppEvent } from '../analysis/events';
 import type { DissectSession, EventMeta } from './session';
 import { MAX_PENDING_BYTES, NEED_MORE, NOT_A_PDU, type AppContext, type TcpAppDissector } from './app';
 import type { Layers } from './layers';
@@ -273,7 +273,7 @@ class MessageContext implements AppContext<unknown> {
     if (!sink) return;
     const p = this.pinfo, m = this.meta;
     m.frame = p.num; m.tsSec = p.tsSec; m.tsNsec = p.tsNsec; m.stream = p.stream;
-    sink(event, m);
+    sink(uniformEvent(event), m);
   };
 }
 

@@ -10,6 +10,7 @@ import type { Layers } from './layers';
 import type { ProtoNode } from './tree';
 import type { Tvb } from './tvb';
 import { handTcpPayload } from './tcp-app';
+import { emptyDoubles } from '../packed-arrays';
 
 const F = TCP.f;
 
@@ -93,7 +94,7 @@ export function dissectTcp(L: Layers, tvb: Tvb): void {
 
 /** Shared by every header without options: frozen, so a consumer that changed it would throw. */
 const NO_SACK: readonly number[] = Object.freeze([]);
-const NO_OPTIONS = Object.freeze({ sackPerm: false, sack: NO_SACK, infoKinds: 0, infoTags: null }) as unknown as ParsedOptions;
+const NO_OPTIONS = Object.freeze(blankOptions());
 
 function infoText(
   srcPort: number, dstPort: number, flags: number, relSeq: number, relAck: number, win: number, seglen: number, opts: ParsedOptions,
@@ -162,8 +163,13 @@ function headerTree(L: Layers, item: ProtoNode, tvb: Tvb, h: TcpHeaderFacts, r: 
   return true;
 }
 
+/** Every field present from the start, in one order: options objects share one hidden class. */
+function blankOptions(): ParsedOptions {
+  return { mss: undefined, wscale: undefined, sackPerm: false, sack: NO_SACK, tsval: undefined, tsecr: undefined, infoKinds: 0, infoTags: null };
+}
+
 function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
-  const out: ParsedOptions = { sackPerm: false, sack: NO_SACK, infoKinds: 0, infoTags: null };
+  const out = blankOptions();
   let off = 20;
   const end = Math.min(hlen, tvb.length);
   while (off < end) {
@@ -177,7 +183,7 @@ function parseOptions(tvb: Tvb, hlen: number): ParsedOptions {
     else if (kind === 3 && len === 3) { const v = tvb.u8(off + 2); listInInfo(out, 3, v, 0); out.wscale = v; }
     else if (kind === 4 && len === 2) { listInInfo(out, 4, 0, 0); out.sackPerm = true; }
     else if (kind === 5 && len >= 10 && (len - 2) % 8 === 0) {
-      const sack = out.sack === NO_SACK ? [] : out.sack as number[];
+      const sack = out.sack === NO_SACK ? emptyDoubles() : out.sack as number[];
       for (let o = off + 2; o + 8 <= off + len; o += 8) sack.push(tvb.u32(o), tvb.u32(o + 4));
       out.sack = sack;
     } else if (kind === 8 && len === 10) {

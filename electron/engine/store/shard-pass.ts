@@ -24,6 +24,7 @@ import { SummaryTree } from './summary-tree';
 import { ShardAssigner } from './shard-assign';
 import { FRESH_BUFFERS, type BatchBuffers } from './batch-buffers';
 import { StringIds } from '../string-ids';
+import { copyCodeUnits } from '../code-units';
 
 export interface ShardPassOptions {
   readonly file: string;
@@ -212,7 +213,7 @@ async function passOver(
         const text = p.colInfo;
         const need = infoUsed + text.length * 3;
         if (info.length < need) info = grow(info, need, buffers);
-        const w = info.write(text, infoUsed, 'utf8');
+        const w = copyCodeUnits(text, info, infoUsed, 0x80) ? text.length : info.write(text, infoUsed, 'utf8');
         b.infoLen[r] = w;
         infoUsed += w;
       }

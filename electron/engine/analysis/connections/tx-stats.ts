@@ -11,6 +11,7 @@
  * transactions in table order.
  */
 import { blankBrief, type MutableTxBrief, type TxBrief } from '../transaction-table';
+import { emptyObjects } from '../../packed-arrays';
 
 /** The slow requests the verdict lists (by request order). */
 export const SLOW_LISTED = 5;
@@ -64,7 +65,7 @@ class TxStatsBuilder {
   private firstErrorOrder = Infinity;
   private last: MutableTxBrief | null = null;
   private lastOrder = -1;
-  private readonly latencyChunks: Float64Array[] = [];
+  private readonly latencyChunks: Float64Array[] = emptyObjects<Float64Array>();
   private latencyCount = 0;
   private slowCount = 0;
   /** [order, requestFrame] of the first slow requests, by order. */

@@ -4,7 +4,7 @@ import type { FieldDef } from '../../../../../shared/fields/types';
 import type { AppContext } from '../../app';
 import type { ProtoNode } from '../../tree';
 import type { Tvb } from '../../tvb';
-import { AUTH, BE_TYPES } from './constants';
+import { AUTH, BE_TYPE_NAMES } from './constants';
 import { rowsFromTag, strz } from './read';
 import { onAuthOk, onCompletion, onDataRow, onError, onReadyForQuery, type ErrorInfo } from './session';
 import { setAuth, type PgsqlState } from './state';
@@ -13,7 +13,7 @@ const F = PGSQL.f;
 type Ctx = AppContext<PgsqlState>;
 
 export function backendTypeName(t: number): string {
-  return BE_TYPES[String.fromCharCode(t)] ?? 'Unknown';
+  return BE_TYPE_NAMES[t & 0xff] ?? 'Unknown';
 }
 
 /** ErrorResponse / NoticeResponse field codes → fields (anything else is pgsql.text). */

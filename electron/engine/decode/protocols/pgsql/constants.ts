@@ -28,6 +28,18 @@ export const BE_TYPES: Readonly<Record<string, string>> = {
   c: 'Copy completion', v: 'Negotiate protocol version',
 };
 
+/**
+ * A name table by type byte (an array of 256): looking names up by a one-character string made the
+ * JIT compile a check for the one name it had seen, and deoptimize at the next.
+ */
+export function typeNamesByByte(names: Readonly<Record<string, string>>): readonly (string | undefined)[] {
+  const out: (string | undefined)[] = new Array<string | undefined>(256).fill(undefined);
+  for (const [k, v] of Object.entries(names)) out[k.charCodeAt(0)] = v;
+  return out;
+}
+export const FE_TYPE_NAMES = typeNamesByByte(FE_TYPES);
+export const BE_TYPE_NAMES = typeNamesByByte(BE_TYPES);
+
 /** Authentication request codes (AuthenticationXxx). */
 export const AUTH = {
   OK: 0, KERBEROS5: 2, CLEARTEXT: 3, CRYPT: 4, MD5: 5, SCM: 6, GSS: 7, GSS_CONTINUE: 8, SSPI: 9,

@@ -3,7 +3,7 @@ import { PGSQL } from '../../../../../shared/fields/pgsql';
 import type { AppContext } from '../../app';
 import type { ProtoNode } from '../../tree';
 import type { Tvb } from '../../tvb';
-import { FE_TYPES } from './constants';
+import { FE_TYPE_NAMES } from './constants';
 import { hex, strz } from './read';
 import { hiddenText, secretsShown } from './secrets';
 import { onExecute, onSimpleQuery, onStartup, onSync, onTerminate } from './session';
@@ -34,7 +34,7 @@ export function frontendTypeName(tvb: Tvb, s: PgsqlState, frame: number): string
       default: return 'Password message';
     }
   }
-  return FE_TYPES[String.fromCharCode(t)] ?? 'Unknown';
+  return FE_TYPE_NAMES[t & 0xff] ?? 'Unknown';
 }
 
 /** Decode the body of a frontend message; `n` is the offset after type and length. */

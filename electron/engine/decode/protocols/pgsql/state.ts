@@ -3,6 +3,7 @@
  * exchange, encryption switch, the one-byte SSL/GSS answer) are recorded by frame number, as
  * Wireshark does, so re-dissecting a single frame later gives the same tree as the first pass.
  */
+import { emptyObjects } from '../../../packed-arrays';
 
 /** What a client 'p' message carries, decided by the server's last authentication request. */
 export type AuthExchange = 'password' | 'sasl-initial' | 'sasl' | 'gss';
@@ -58,12 +59,13 @@ export interface PgsqlState {
   infoDs: number;
 }
 
+/** Every field present from the start, in one order: one hidden class for every connection's state. */
 export function newPgsqlState(): PgsqlState {
   return {
     authLog: [], auth: 'password', pendingAnswer: null, answerFrames: new Map(),
     encryptedFrom: null, encryption: null, encrypted: false, tlsStartedEmitted: false,
-    login: 'none', statements: new Map(), portals: new Map(), pending: [], dataRows: 0,
-    infoFrame: -1, infoDs: -1,
+    login: 'none', user: undefined, database: undefined, statements: new Map(), portals: new Map(), pending: emptyObjects<Pending>(),
+    dataRows: 0, cycleRows: undefined, cycleError: undefined, batchError: undefined, infoFrame: -1, infoDs: -1,
   };
 }
 
