@@ -2,6 +2,7 @@ import { CaptureError } from './capture-error';
 import { maxCapLen, splitPcapLinkField } from './link-types';
 import { hex32, ReaderBase, type ReaderSource } from './reader-base';
 import type { CaptureInterface, FrameRecord } from './types';
+import { WindowRecord } from './window-record';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
@@ -87,18 +88,9 @@ export class PcapReader extends ReaderBase {
     }
     p = win.fetch(dataOffset, capLen);
     this.bytesRead = dataOffset + capLen;
-    return {
-      num: ++this.frames,
-      recordOffset: off,
-      dataOffset,
-      capLen,
-      origLen,
-      tsSec,
-      // an out-of-range fraction is passed through unnormalised, as Wireshark does
-      tsNsec: this.nanosecond ? frac : frac * 1000,
-      iface: 0,
-      linkType: this.linkType,
-      data: win.buf.subarray(p, p + capLen),
-    };
+    // (an out-of-range fraction is passed through unnormalised, as Wireshark does)
+    return new WindowRecord(
+      ++this.frames, off, dataOffset, capLen, origLen, tsSec, this.nanosecond ? frac : frac * 1000, 0, this.linkType, win.buf, p,
+    );
   }
 }

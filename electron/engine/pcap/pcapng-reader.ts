@@ -15,6 +15,7 @@ import {
 import { hex32, ReaderBase, type ReaderSource } from './reader-base';
 import { TickConverter, unitsPerSecFromTsresol } from './timestamp';
 import type { CaptureInterface, FrameRecord } from './types';
+import { WindowRecord } from './window-record';
 
 /** Largest block accepted: the largest packet plus generous room for options. */
 const MAX_BLOCK = MAX_PACKET_ABSOLUTE + 1024 * 1024;
@@ -210,18 +211,9 @@ export class PcapngReader extends ReaderBase {
     }
     const dataP = p + 28;
     iface.ticks.convert(hi, lo, this.tsOut);
-    const rec: FrameRecord = {
-      num: 0,
-      recordOffset: off,
-      dataOffset: off + 28,
-      capLen,
-      origLen,
-      tsSec: this.tsOut.tsSec,
-      tsNsec: this.tsOut.tsNsec,
-      iface: iface.info.id,
-      linkType: iface.info.linkType,
-      data: this.win.buf.subarray(dataP, dataP + capLen),
-    };
+    const rec = new WindowRecord(
+      0, off, off + 28, capLen, origLen, this.tsOut.tsSec, this.tsOut.tsNsec, iface.info.id, iface.info.linkType, this.win.buf, dataP,
+    );
     const optStart = dataP + pad4(capLen);
     const err = this.readOptions(off, Math.min(optStart, p + total - 4), p + total - 4, (code, vp, len) => {
       if (code === Opt.COMMENT) (rec.comments ??= []).push(this.str(vp, len));

@@ -6,6 +6,7 @@
  * this *is* the sequential pass.
  */
 import { openCapture, type CaptureReader, type FrameRecord } from '../pcap';
+import { WindowRecord } from '../pcap/window-record';
 import { dissectFrame } from '../decode/dissect';
 import { TransactionTracker } from '../analysis/transactions';
 import { ConnectionTracker } from '../analysis/connections/tracker';
@@ -19,12 +20,13 @@ import type { TxShipment } from '../analysis/transaction-table';
 import { ROW_COLOR_CODE } from '../../../shared/api/rows';
 import { KIND_MALFORMED, KIND_OWNED, KIND_SIMPLE, KIND_TCP, KIND_UDP, type FrameBatch, type FrameExtra, type InterfaceSummary, type ShardResult } from './batch';
 import { EngineSession } from './engine-session';
-import { NOT_TCP, tcpFlowHash } from './flow-key';
+import { NOT_TCP, tcpFlowHash, tcpFlowHashIn } from './flow-key';
 import { SummaryTree } from './summary-tree';
 import { ShardAssigner } from './shard-assign';
 import { FRESH_BUFFERS, type BatchBuffers } from './batch-buffers';
 import { StringIds } from '../string-ids';
 import { copyCodeUnits } from '../code-units';
+import { emptyObjects } from '../packed-arrays';
 
 export interface ShardPassOptions {
   readonly file: string;
@@ -154,8 +156,8 @@ async function passOver(
     // offset, where encodeInto needed a view per frame.
     let info = Buffer.from(buffers.take(256 * 1024));
     let infoUsed = 0;
-    const newStreams: [number, number][] = [];
-    const extras: FrameExtra[] = [];
+    const newStreams = emptyObjects<[number, number]>();
+    const extras = emptyObjects<FrameExtra>();
     let n = 0;
     for (; n < cap && fr; n++, index++, fr = reader.next()) {
       if (indexing) {
@@ -170,7 +172,8 @@ async function passOver(
           extras.push({ index, comments: fr.comments, flags: fr.flags, noTimestamp: fr.noTimestamp, custom: fr.custom });
         }
       }
-      const hash = tcpFlowHash(fr.linkType, fr.data);
+      // (a reader's WindowRecord is hashed where it lies: no view of a frame this shard skips)
+      const hash = fr instanceof WindowRecord ? tcpFlowHashIn(fr.linkType, fr.buf, fr.at, fr.at + fr.capLen) : tcpFlowHash(fr.linkType, fr.data);
       // The capture's clock (its end, and jumps where captures were merged) is every TCP frame's,
       // not only this shard's: a shard sees it as a sequential pass does.
       if (hash !== NOT_TCP) conns.observe(fr.tsSec + fr.tsNsec / 1e9);

@@ -1,6 +1,7 @@
 /** What we accumulate about one TCP connection while the packets go by. */
 import type { TcpConversation } from '../../analysis/tcp-types';
 import { TcpStateMachine, type End } from './tcp-state';
+import { emptyObjects } from '../../packed-arrays';
 
 import type { TimelineEvent, TimelineKind } from '../../../../shared/api/connection-detail';
 
@@ -94,9 +95,9 @@ export function newRecord(stream: number, conv: TcpConversation, time: number, f
     states: new TcpStateMachine(), firstTime: time, lastTime: time, firstFrame: frame, lastFrame: frame,
     packets: [0, 0], bytes: [0, 0], synFrames: [], synTime: null, synAckFrame: null, synAckTime: null,
     handshakeAckFrame: null, handshakeAckTime: null, rstFromServerToSyn: null, retransmissions: [0, 0], retransFrames: [], outOfOrder: [0, 0], oooFrames: [],
-    dupAcks: 0, zeroWindows: 0, keepalives: 0, rsts: [], dataSegments: [0, 0], clientDataEnd: null, clientFirstDataFrame: null, clientFirstDataTime: null,
+    dupAcks: 0, zeroWindows: 0, keepalives: 0, rsts: emptyObjects(), dataSegments: [0, 0], clientDataEnd: null, clientFirstDataFrame: null, clientFirstDataTime: null,
     serverMaxAck: null, longestIdle: { seconds: 0, fromFrame: frame, toFrame: frame, fromTime: time }, lastPayloadTime: null,
     lastPayloadFrame: null, closedBy: null, clientWroteAfterServerFin: null,
-    recentPayloads: [], payloadsBeforeClose: null, openRequests: 0, unsolicitedError: null, captureBreakAfter: null, resentData: [0, 0], login: null, tls: {}, timeline: [],
+    recentPayloads: emptyObjects(), payloadsBeforeClose: null, openRequests: 0, unsolicitedError: null, captureBreakAfter: null, resentData: [0, 0], login: null, tls: {}, timeline: emptyObjects(),
   };
 }
