@@ -14,8 +14,8 @@ const MASK = CHUNK - 1;
 export class ChunkedColumn<T extends TypedArray> {
   private readonly chunks: SpillableArrays<T>;
 
-  constructor(private readonly ctor: TypedCtor<T>, private readonly fill = 0, spill: Spill | null = null) {
-    this.chunks = new SpillableArrays(spill, (n) => new ctor(n));
+  constructor(ctor: TypedCtor<T>, private readonly fill = 0, spill: Spill | null = null) {
+    this.chunks = new SpillableArrays(spill, (n) => new ctor(n), true);
   }
 
   get(i: number): number {
@@ -30,7 +30,7 @@ export class ChunkedColumn<T extends TypedArray> {
   /** Chunk c, allocated (with the ones before it) if it is not yet. */
   writable(c: number): T {
     while (this.chunks.length <= c) {
-      const a = new this.ctor(CHUNK);
+      const a = this.chunks.fresh(CHUNK);
       if (this.fill !== 0) a.fill(this.fill);
       this.chunks.push(a);
     }
@@ -77,7 +77,7 @@ export class ByteHeap {
   private base = -ByteHeap.SLAB;
 
   constructor(spill: Spill | null = null) {
-    this.slabs = new SpillableArrays(spill, (n) => new Uint8Array(n));
+    this.slabs = new SpillableArrays(spill, (n) => new Uint8Array(n), true);
   }
 
   /**
@@ -109,7 +109,7 @@ export class ByteHeap {
   /** The slab being filled, with `len` bytes free (a new one when it has not). */
   private room(len: number): Uint8Array {
     if (this.slabs.length === 0 || this.used + len > ByteHeap.SLAB) {
-      this.slabs.push(new Uint8Array(ByteHeap.SLAB));
+      this.slabs.push(this.slabs.fresh(ByteHeap.SLAB));
       this.base += ByteHeap.SLAB;
       this.used = 0;
     }

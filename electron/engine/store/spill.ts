@@ -11,7 +11,8 @@ import { join } from 'node:path';
 
 /** Something holding chunks in memory that the spill may ask to let one go. */
 export interface SpillOwner {
-  drop(chunk: number): void;
+  /** Returns true when the owner keeps the array to fill again (its memory is not let go). */
+  drop(chunk: number): boolean;
 }
 
 export interface SpillOptions {
@@ -39,6 +40,9 @@ export function defaultSpillDir(): string {
   try { if (statfsSync(tmp).type !== TMPFS_MAGIC) return tmp; } catch { return tmp; }
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'dbwire');
 }
+
+/** Dropped arrays an owner keeps to fill again (see SpillableArrays' `reuse`). */
+const SPARE_ARRAYS = 1;
 
 interface Resident {
   readonly owner: SpillOwner;
@@ -111,8 +115,7 @@ export class Spill {
       if (this.newest.get(Math.floor(k / 2 ** 26)) === k) continue;
       this.resident.delete(k);
       this.residentBytes -= r.bytes;
-      r.owner.drop(r.chunk);
-      this.released?.(r.bytes);
+      if (!r.owner.drop(r.chunk)) this.released?.(r.bytes);
     }
   }
 
@@ -153,14 +156,35 @@ export class Spill {
 export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | Uint32Array | Float64Array> implements SpillOwner {
   /** In memory (null: spilled and dropped). */
   readonly items: (T | null)[] = [];
+  /** Arrays that use() handed out: someone may still read them, so they are never filled again. */
+  private readonly lent: boolean[] = [];
+  /** Dropped arrays nobody was handed, kept for fresh() (see `reuse`). */
+  private readonly spare: T[] = [];
   /** Where each sealed array is in the spill file, and its length (a heap's oversized slab differs). */
   private readonly spilledAt: number[] = [];
   private readonly spilledLen: number[] = [];
   private readonly id: number;
   private last = -1;
 
-  constructor(private readonly spill: Spill | null, private readonly make: (length: number) => T) {
+  /**
+   * `reuse`: arrays the spill drops are kept (up to SPARE_ARRAYS) to be handed out again by
+   * fresh(), unless use() ever handed them out. Why: a first pass fills and spills a column's
+   * chunks one after another; letting each go and allocating the next one anew cost a major
+   * collection per 4 MiB let go (GcPacer: ~45 of them on the bench capture, ~10 ms each on the
+   * session's thread) and fresh pages for every chunk, where one array per column does.
+   */
+  constructor(private readonly spill: Spill | null, private readonly make: (length: number) => T, private readonly reuse = false) {
     this.id = spill ? spill.owner() : -1;
+  }
+
+  /** A zeroed array of `length` for the next push: a spare one when it fits, else a new one. */
+  fresh(length: number): T {
+    const a = this.spare.pop();
+    if (a && a.length === length) {
+      a.fill(0);
+      return a;
+    }
+    return this.make(length);
   }
 
   get length(): number {
@@ -169,6 +193,22 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
 
   push(a: T): void {
     this.items.push(a);
+  }
+
+  /**
+   * Appends a final array straight to the spill file, not kept in memory (loaded back when used).
+   * For arrays that arrive from elsewhere (a worker's transaction parts): dropped at once, the
+   * array dies young and a minor collection frees it, where one held until the budget let it go
+   * needed a major collection. Without a spill it is a plain push. Returns true when the array is
+   * not kept (its buffer may be used again).
+   */
+  pushSpilled(a: T): boolean {
+    if (!this.spill) { this.items.push(a); return false; }
+    const k = this.items.length;
+    this.items.push(null);
+    this.spilledAt[k] = this.spill.write(a);
+    this.spilledLen[k] = a.length;
+    return true;
   }
 
   isSealed(k: number): boolean {
@@ -181,6 +221,7 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
     // Reads that stay in one array are the common case: it is marked used when they come to it.
     if (a && k === this.last) return a;
     this.last = k;
+    this.lent[k] = true;
     if (!a) return this.load(k);
     if (this.spill && this.spilledAt[k] !== undefined) this.spill.touch(this.id, k);
     return a;
@@ -197,8 +238,12 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
     }
   }
 
-  drop(k: number): void {
+  drop(k: number): boolean {
+    const a = this.items[k];
     this.items[k] = null;
+    if (!this.reuse || !a || this.lent[k] || this.spare.length >= SPARE_ARRAYS) return false;
+    this.spare.push(a);
+    return true;
   }
 
   private load(k: number): T {
