@@ -5,7 +5,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ByteHeap, CHUNK, ChunkedColumn } from '../../../electron/engine/store/chunked';
-import { Spill } from '../../../electron/engine/store/spill';
+import { Spill, SpillableArrays } from '../../../electron/engine/store/spill';
 import { CaptureSession } from '../../../electron/engine/store/capture-session';
 import { encodeRows } from '../../../shared/api/rows';
 import { ether, ipv4, tcp, writePcap, type PcapRecord } from '../../support/frames';
@@ -125,4 +125,48 @@ describe('a session that spills its columns', () => {
       kept.close();
     }
   }, 120_000);
+});
+
+describe('chunk reuse', () => {
+  it('fills a chunk the spill dropped unread again, zeroed, and never one that was handed out', () => {
+    const released: number[] = [];
+    const spill = new Spill({ dir, budget: CHUNK * 4 }, (b) => released.push(b));
+    const col = new ChunkedColumn(Uint32Array, 7, spill);
+    const rnd = prng(9);
+    const want = Uint32Array.from({ length: CHUNK * 6 }, () => Math.floor(rnd() * 2 ** 32));
+    // Chunk 0 is read while being filled (handed out): it must never be filled again.
+    col.setRange(0, want.subarray(0, CHUNK));
+    const lent = col.chunk(0)!;
+    col.setRange(CHUNK, want.subarray(CHUNK, CHUNK * 2));
+    for (let c = 2; c < 6; c++) {
+      col.seal(c);
+      col.setRange(c * CHUNK, want.subarray(c * CHUNK, (c + 1) * CHUNK));
+    }
+    col.seal(6);
+    // Only the lent chunk's memory was let go (the others were kept to be filled again).
+    expect(released).toEqual([CHUNK * 4]);
+    // What was handed out still holds chunk 0's values, and every row reads back exactly.
+    expect(lent).toEqual(want.subarray(0, CHUNK));
+    for (let i = 0; i < want.length; i += 997) expect(col.get(i)).toBe(want[i]);
+    expect(col.get(want.length - 1)).toBe(want[want.length - 1]);
+    // A new chunk starts with the column's fill value even when it is a reused array.
+    col.set(CHUNK * 6 + 5, 1);
+    expect(col.get(CHUNK * 6)).toBe(7);
+    expect(col.get(CHUNK * 6 + 5)).toBe(1);
+    spill.close();
+  });
+
+  it('pushSpilled writes an array and keeps none of it; use() reads it back', () => {
+    const spill = new Spill({ dir, budget: 1024 });
+    const arrays = new SpillableArrays(spill, (n) => new Float64Array(n));
+    const a = Float64Array.from({ length: 100 }, (_, i) => i * 1.5);
+    expect(arrays.pushSpilled(a)).toBe(true);
+    expect(arrays.items[0]).toBeNull();
+    a.fill(-1); // the caller may use the buffer again
+    expect([...arrays.use(0)]).toEqual(Array.from({ length: 100 }, (_, i) => i * 1.5));
+    spill.close();
+    const plain = new SpillableArrays(null, (n) => new Float64Array(n));
+    expect(plain.pushSpilled(a)).toBe(false);
+    expect(plain.items[0]).toBe(a);
+  });
 });
