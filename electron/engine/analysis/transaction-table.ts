@@ -13,7 +13,6 @@ import type { Transaction } from '../../../shared/api/types';
 import { SpillableArrays, type Spill } from '../store/spill';
 import type { Mutable } from '../mutable';
 import { copyCodeUnits } from '../code-units';
-import { FRESH_BUFFERS, type BatchBuffers } from '../store/batch-buffers';
 
 const STATUSES = ['ok', 'error', 'no-response', 'damaged'] as const satisfies readonly Transaction['status'][];
 const STATUS_CODE: Record<Transaction['status'], number> = { ok: 0, error: 1, 'no-response': 2, damaged: 3 };
@@ -141,19 +140,19 @@ export class ShippedTransactions {
     this.text16 = new SpillableArrays(spill, u16);
   }
 
-  /** Takes a part; true when it is in the spill and not kept (its buffer can go back to the worker). */
-  receive(s: TxShipment): boolean {
-    if (s.part === 'brief') return appendFinal(this.briefs, s.index, s.array);
-    if (s.part === 'small') return appendFinal(this.small, s.index, s.array);
-    if (s.part === 'rest') return appendFinal(this.rest, s.index, s.array);
-    if (s.part === 'text8') return appendFinal(this.text8, s.index, s.array);
-    return appendFinal(this.text16, s.index, s.array);
+  receive(s: TxShipment): void {
+    if (s.part === 'brief') appendFinal(this.briefs, s.index, s.array);
+    else if (s.part === 'small') appendFinal(this.small, s.index, s.array);
+    else if (s.part === 'rest') appendFinal(this.rest, s.index, s.array);
+    else if (s.part === 'text8') appendFinal(this.text8, s.index, s.array);
+    else appendFinal(this.text16, s.index, s.array);
   }
 }
 
-function appendFinal<T extends Part>(list: SpillableArrays<T>, index: number, a: T): boolean {
+/** A worker's part goes to the spill file and is not kept: reading transactions loads it back. */
+function appendFinal<T extends Part>(list: SpillableArrays<T>, index: number, a: T): void {
   if (index !== list.length) throw new Error(`transaction part ${index} arrived out of order (expected ${list.length})`);
-  return list.pushSpilled(a);
+  list.pushSpilled(a);
 }
 
 /** Appends `from` past what `into` has (handed-over entries are null there), and seals all: the table is final. */
@@ -186,11 +185,7 @@ export class TransactionTable extends TransactionRows {
    * only those (a pass worker's connection report reads TxStats instead: 8 bytes a transaction
    * where keeping the brief columns cost 23, held to the end of the pass).
    */
-  /**
-   * `buffers`: where a shipping table gets its parts' memory — a pass worker's recycled buffers,
-   * which the session hands back once it has written a part to its spill (see BatchBuffers).
-   */
-  constructor(spill: Spill | null = null, private readonly ship?: (s: TxShipment) => void, private readonly buffers: BatchBuffers = FRESH_BUFFERS) {
+  constructor(spill: Spill | null = null, private readonly ship?: (s: TxShipment) => void) {
     super();
     this.briefs = new SpillableArrays(spill, u32);
     this.rest = new SpillableArrays(spill, f64);
@@ -231,9 +226,9 @@ export class TransactionTable extends TransactionRows {
         this.handOver('small', this.small, c - 1);
         this.handOver('rest', this.rest, c - 1);
       }
-      this.briefs.push(this.part(Uint32Array, ROW_CHUNK * BRIEF_COLS));
-      this.rest.push(this.part(Float64Array, ROW_CHUNK * REST_COLS));
-      this.small.push(this.part(Uint8Array, ROW_CHUNK * SMALL_COLS));
+      this.briefs.push(new Uint32Array(ROW_CHUNK * BRIEF_COLS));
+      this.rest.push(new Float64Array(ROW_CHUNK * REST_COLS));
+      this.small.push(new Uint8Array(ROW_CHUNK * SMALL_COLS));
     }
     const brief = this.briefs.items[c]!, rest = this.rest.items[c]!, small = this.small.items[c]!;
     const b = (i & ROW_MASK) * BRIEF_COLS, n = (i & ROW_MASK) * REST_COLS, s = (i & ROW_MASK) * SMALL_COLS;
@@ -256,13 +251,6 @@ export class TransactionTable extends TransactionRows {
     rest[n + TEXT_AT] = narrowAt < 0 ? this.storeWide(statement) : narrowAt;
     rest[n + TEXT_LEN] = statement.length;
     if (errorCode !== undefined || errorMessage !== undefined) this.errors.set(i, [errorCode, errorMessage]);
-  }
-
-  /** A zeroed array of `length` for a new part, in a buffer from `buffers` (a recycled one has old contents). */
-  private part<T extends Part>(ctor: { new (buf: ArrayBuffer, at: number, length: number): T; readonly BYTES_PER_ELEMENT: number }, length: number): T {
-    const a = new ctor(this.buffers.take(length * ctor.BYTES_PER_ELEMENT), 0, length);
-    a.fill(0);
-    return a;
   }
 
   private handOver<T extends Part>(part: TxShipment['part'], list: SpillableArrays<T>, k: number): void {
@@ -409,7 +397,7 @@ export class TransactionTable extends TransactionRows {
     if (len === 0) return 0; // (no slab: there may be none yet)
     if (this.used8 + len > SLAB) {
       if (this.text8.length && this.ship) this.handOver('text8', this.text8, this.text8.length - 1);
-      this.text8.push(this.part(Uint8Array, Math.max(SLAB, len)));
+      this.text8.push(new Uint8Array(Math.max(SLAB, len)));
       this.used8 = 0;
     }
     const slab = this.text8.length - 1, at = this.used8;
@@ -424,7 +412,7 @@ export class TransactionTable extends TransactionRows {
     if (len === 0) return 0;
     if (this.used16 + len > SLAB) {
       if (this.text16.length && this.ship) this.handOver('text16', this.text16, this.text16.length - 1);
-      this.text16.push(this.part(Uint16Array, Math.max(SLAB, len)));
+      this.text16.push(new Uint16Array(Math.max(SLAB, len)));
       this.used16 = 0;
     }
     const slab = this.text16.items[this.text16.length - 1]!, at = this.used16;

@@ -10,7 +10,6 @@ import type { AppEvent } from './events';
 import { TransactionTable, blankBrief, type TxShipment } from './transaction-table';
 import type { TxStatsByStream } from './connections/tx-stats';
 import type { EventMeta } from '../decode/session';
-import type { BatchBuffers } from '../store/batch-buffers';
 
 interface OpenTx {
   /** Request order (the table is sorted by it at the end). */
@@ -52,9 +51,8 @@ export class TransactionTracker {
    * `stats`: gathers each connection's TxStats as transactions finish (what its verdict reads,
    * when the table's rows are gone).
    */
-  /** `buffers`: where a shipping table's parts come from (see TransactionTable). */
-  constructor(ship?: (s: TxShipment) => void, private readonly stats?: TxStatsByStream, buffers?: BatchBuffers) {
-    this.done = new TransactionTable(null, ship, buffers);
+  constructor(ship?: (s: TxShipment) => void, private readonly stats?: TxStatsByStream) {
+    this.done = new TransactionTable(null, ship);
   }
 
   /** Feed one decoder event. */

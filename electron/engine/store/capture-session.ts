@@ -137,9 +137,8 @@ export class CaptureSession {
       } else {
         const onTx = (shard: number, part: TxShipment) => {
           if (this.cancelled) return;
-          // In the spill now: its buffer goes back to the worker for its next parts (no garbage to collect).
-          if (this.shipped(shard).receive(part)) this.run?.giveBack(shard, part.array.buffer as ArrayBuffer);
-          else this.gcPacer.release(part.array.byteLength);
+          this.shipped(shard).receive(part);
+          this.gcPacer.release(part.array.byteLength);
         };
         this.run = runShardWorkers(base, shards, onBatch, onTx);
         results = await this.run.done;

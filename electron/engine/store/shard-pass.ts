@@ -101,7 +101,7 @@ async function passOver(
   // hands its rows over as it goes keeps none: the connections' verdicts read stats gathered here.
   const ship = follow ? undefined : onTransactions;
   const txStats = ship ? new TxStatsByStream(DEFAULT_THRESHOLDS.slowP95Seconds) : null;
-  const tx = new TransactionTracker(ship, txStats ?? undefined, buffers);
+  const tx = new TransactionTracker(ship, txStats ?? undefined);
   const decodeAs = new Map(o.decodeAs ?? []);
   const conns = new ConnectionTracker(new Set(decodeAs.keys()));
   // Per-frame facts the sinks report while the current frame is dissected.

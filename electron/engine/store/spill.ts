@@ -197,9 +197,9 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
 
   /**
    * Appends a final array straight to the spill file, not kept in memory (loaded back when used).
-   * For arrays that arrive from elsewhere (a worker's transaction parts): their buffers can go back
-   * at once, where one held until the budget let it go was garbage for a major collection. Without
-   * a spill it is a plain push. Returns true when the array is not kept (its buffer may be reused).
+   * For arrays that arrive from elsewhere (a worker's transaction parts), which nothing reads
+   * during the pass: holding them in the budget pushed the columns' chunks out of it. Without a
+   * spill it is a plain push. Returns true when the array is not kept.
    */
   pushSpilled(a: T): boolean {
     if (!this.spill) { this.items.push(a); return false; }

@@ -22,8 +22,6 @@ export interface ShardRun {
   cancel(): void;
   /** A batch is merged: its buffers go back to the worker that filled it, for its next batches. */
   recycle(b: FrameBatch): void;
-  /** A buffer of a shard's (a transaction part, written to the spill) goes back to it for reuse. */
-  giveBack(shard: number, buf: ArrayBuffer): void;
 }
 
 /** What a pass worker is started with. */
@@ -100,11 +98,6 @@ export function runShardWorkers(
       const buffers = batchTransfer(b);
       port.postMessage(buffers, buffers);
       merged[b.shard]!.add();
-    },
-    giveBack(shard, buf) {
-      const port = returns[shard];
-      if (!port || cancelled) return;
-      port.postMessage([buf], [buf]);
     },
   };
 }

@@ -15,12 +15,10 @@ const port = parentPort!;
 const { opts, recycled, merged } = workerData as ShardWorkerData;
 const post = (m: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(m, transfer);
 // The pass does not yield to the event loop: the buffers handed back are read synchronously. It
-// keeps what its batches in flight and the one filling can hold (columns and Info text each), and
-// its transaction parts on their way to the session's spill and back (TX_PARTS_KEPT).
-const TX_PARTS_KEPT = 8;
+// keeps what its batches in flight and the one filling can hold (columns and Info text each).
 const buffers = new RecycledBuffers((give) => {
   for (let m = receiveMessageOnPort(recycled); m; m = receiveMessageOnPort(recycled)) for (const b of m.message as ArrayBuffer[]) give(b);
-}, 2 * (BATCH_WINDOW + 1) + TX_PARTS_KEPT);
+}, 2 * (BATCH_WINDOW + 1));
 
 // A worker that is BATCH_WINDOW batches ahead of the merge waits before filling the next one.
 const batchWindow = new BatchWindow(merged);
