@@ -138,7 +138,7 @@ export class CaptureSession {
         const onTx = (shard: number, part: TxShipment) => {
           if (this.cancelled) return;
           this.shipped(shard).receive(part);
-          this.gcPacer.release(part.array.byteLength);
+          this.gcPacer.releaseYoung(part.array.byteLength);
         };
         this.run = runShardWorkers(base, shards, onBatch, onTx);
         results = await this.run.done;

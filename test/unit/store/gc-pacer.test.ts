@@ -35,6 +35,27 @@ describe('GcPacer', () => {
     expect(p.collections).toBe(3);
   });
 
+  it('asks for an async minor collection per budget of young buffers let go, apart from major ones', () => {
+    const asked: unknown[] = [];
+    const p = new GcPacer((o) => { asked.push(o); }, 1000, (f) => f());
+    p.releaseYoung(600);
+    p.release(600);
+    expect(asked).toHaveLength(0);
+    p.releaseYoung(400);
+    expect(asked).toEqual([{ type: 'minor', execution: 'async' }]);
+    p.release(400);
+    expect(asked).toEqual([{ type: 'minor', execution: 'async' }, { type: 'major', execution: 'async' }]);
+    expect(p.collections).toBe(2);
+  });
+
+  it('a minor collection frees a young array buffer let go (engine process flags)', () => {
+    const code = "let a = new ArrayBuffer(8 << 20); const before = process.memoryUsage().arrayBuffers; a = null; "
+      + "gc({ type: 'minor', execution: 'sync' }); process.stdout.write(String(before - process.memoryUsage().arrayBuffers))";
+    const r = spawnSync(process.execPath, [...ENGINE_PROCESS_ARGS, '-e', code], { encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(Number(r.stdout)).toBeGreaterThanOrEqual(8 << 20);
+  });
+
   it('does nothing without an exposed gc', () => {
     const p = new GcPacer(null, 10);
     p.release(1e9);
