@@ -214,6 +214,8 @@ export class CaptureSession {
       (k, stream) => this.store.globalTcpStream(results[k]!.shard, stream),
     );
     this.shippedTx.clear();
+    // No more rows: the chunks kept to be filled again are garbage now.
+    this.gcPacer.release(this.store.releaseSpares());
     this.conns = conns;
     this.live = null;
     if (this.follow) this.extendView();

@@ -66,6 +66,11 @@ export class ChunkedColumn<T extends TypedArray> {
   get bytes(): number {
     return this.chunks.bytes;
   }
+
+  /** No more chunks will be filled: the spare one goes (see SpillableArrays' reuse). Returns its bytes. */
+  releaseSpares(): number {
+    return this.chunks.releaseSpares();
+  }
 }
 
 /** Variable-length byte strings (the Info texts) in 1 MiB slabs; each string is addressed by a
@@ -130,6 +135,11 @@ export class ByteHeap {
   /** Bytes of the slabs in memory. */
   get bytes(): number {
     return this.slabs.bytes;
+  }
+
+  /** No more slabs will be filled: the spare one goes. Returns its bytes. */
+  releaseSpares(): number {
+    return this.slabs.releaseSpares();
   }
 }
 

@@ -194,6 +194,11 @@ export class FrameStore {
     this.info.seal();
   }
 
+  /** The pass has ended (no more rows): the columns' spare chunks go. Returns their bytes. */
+  releaseSpares(): number {
+    return this.columns().reduce((n, c) => n + c.releaseSpares(), 0) + this.info.releaseSpares();
+  }
+
   /** Bytes of the columns in memory (what grows with the frame count when nothing is spilled). */
   get bytes(): number {
     return this.columns().reduce((n, c) => n + c.bytes, 0) + this.info.bytes;

@@ -177,6 +177,14 @@ export class SpillableArrays<T extends Uint8Array | Uint16Array | Int32Array | U
     this.id = spill ? spill.owner() : -1;
   }
 
+  /** No more arrays will be filled (the pass ended): the spare ones go. Returns their bytes. */
+  releaseSpares(): number {
+    let n = 0;
+    for (const a of this.spare) n += a.byteLength;
+    this.spare.length = 0;
+    return n;
+  }
+
   /** A zeroed array of `length` for the next push: a spare one when it fits, else a new one. */
   fresh(length: number): T {
     const a = this.spare.pop();
