@@ -1,5 +1,7 @@
 /**
- * Dense ids for strings, in order of first sight (0, 1, 2…), with the ids' strings in a list.
+ * Dense ids for strings, in order of first sight (0, 1, 2…), with the ids' strings in a list: the
+ * rows' address and protocol texts (a pass worker's, and the session's for all shards), TCP
+ * address ids.
  *
  * Why a front of recent strings: the first pass asks for the id of a frame's source, destination
  * and protocol texts on every frame, and a capture has few of them — a decoder hands back the same
@@ -24,6 +26,11 @@ export class StringIds {
 
   get size(): number {
     return this.strings.length;
+  }
+
+  /** The string of id i ('' for an id never given). */
+  get(i: number): string {
+    return this.strings[i] ?? '';
   }
 
   id(s: string): number {

@@ -390,8 +390,10 @@ export class TransactionTable extends TransactionRows {
     return l.length - 1;
   }
 
-  /** A statement of one-byte code units (almost all): written natively as latin1 into the current slab. */
-  /** Where the text is stored, one byte per code unit; -1 (nothing stored) if a unit is past 0xff. */
+  /**
+   * A statement of one-byte code units (almost all), into the current slab: where it is stored, or
+   * -1 (nothing stored) if a unit is past 0xff.
+   */
   private storeNarrow(text: string): number {
     const len = text.length;
     if (len === 0) return 0; // (no slab: there may be none yet)

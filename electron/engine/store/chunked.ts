@@ -145,22 +145,3 @@ export class ByteHeap {
 
 const encoder = new TextEncoder();
 
-/** Strings ↔ small integer ids (addresses, protocol names). */
-export class InternTable {
-  private readonly ids = new Map<string, number>();
-  readonly values: string[] = [];
-
-  id(s: string): number {
-    let i = this.ids.get(s);
-    if (i === undefined) { i = this.values.length; this.ids.set(s, i); this.values.push(s); }
-    return i;
-  }
-
-  lookup(s: string): number | undefined {
-    return this.ids.get(s);
-  }
-
-  get(i: number): string {
-    return this.values[i] ?? '';
-  }
-}

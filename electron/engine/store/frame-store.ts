@@ -4,7 +4,8 @@
  * string ids, protocol bits and stream numbers become session-wide ones, so the columns are those
  * a single sequential pass would fill.
  */
-import { ByteHeap, CHUNK, CHUNK_BITS, ChunkedColumn, InternTable } from './chunked';
+import { ByteHeap, CHUNK, CHUNK_BITS, ChunkedColumn } from './chunked';
+import { StringIds } from '../string-ids';
 import type { Spill } from './spill';
 import type { FrameBatch, FrameExtra } from './batch';
 import type { Mutable } from '../mutable';
@@ -38,7 +39,7 @@ export class FrameStore {
   readonly infoAt: ChunkedColumn<Float64Array>;
   readonly infoLen: ChunkedColumn<Uint16Array>;
   readonly info: ByteHeap;
-  readonly strings = new InternTable();
+  readonly strings = new StringIds();
   /** Protocol name → bit in protoMask (bit 31 collects names past the 31st). */
   readonly protoBits = new Map<string, number>();
   readonly extras = new Map<number, FrameExtra>();

@@ -7,6 +7,8 @@ describe('StringIds', () => {
     expect(['a', 'b', 'a', 'c', 'b', 'a'].map((s) => ids.id(s))).toEqual([0, 1, 0, 2, 1, 0]);
     expect(ids.strings).toEqual(['a', 'b', 'c']);
     expect(ids.size).toBe(3);
+    expect(ids.get(2)).toBe('c');
+    expect(ids.get(9)).toBe('');
   });
 
   it('gives equal texts one id whether or not they are the same string object', () => {
