@@ -142,6 +142,10 @@ export class CaptureSession {
         };
         this.run = runShardWorkers(base, shards, onBatch, onTx);
         results = await this.run.done;
+        // On in a task of its own: continuing from the workers' last message ran what awaits `done`
+        // (a filter, an export) inside that message's handle scope, which kept the message, and
+        // every worker's packed transaction table in it, alive until they returned.
+        await new Promise<void>((resolve) => setImmediate(resolve));
       }
     } catch (e) {
       this.passError = this.cancelled ? 'cancelled' : e instanceof Error ? e.message : String(e);
@@ -209,9 +213,12 @@ export class CaptureSession {
       }
     }
     conns.sort((a, b) => a.stream - b.stream);
+    // The renumbering closure keeps the shard numbers only: capturing `results` kept every worker's
+    // packed table alive with the session, its slabs too after the spill had dropped them (~5 MB).
+    const shardOf = results.map((r) => r.shard);
     this.txs = TransactionTable.merge(
       results.map((r) => TransactionTable.unpack(r.transactions, this.spill, this.shippedTx.get(r.shard) ?? null)),
-      (k, stream) => this.store.globalTcpStream(results[k]!.shard, stream),
+      (k, stream) => this.store.globalTcpStream(shardOf[k]!, stream),
     );
     this.shippedTx.clear();
     // No more rows: the chunks kept to be filled again are garbage now.
@@ -316,6 +323,7 @@ export class CaptureSession {
     try {
       const plan = planFilter(checked.ast, text);
       const upTo = this.store.count;
+      this.gcPacer.beforeStretch();
       this.displayed = runFilter(plan, this.store, this.replay, upTo, (d) => { this.phaseDone = d; this.emit(); });
       this.filterText = text;
       this.viewPlan = plan;
@@ -384,6 +392,7 @@ export class CaptureSession {
     const st = this.store;
     const w = new ExportWriter(path, format, { interfaces: this.interfaces, sectionComments: this.sectionComments });
     this.phase = 'exporting';
+    this.gcPacer.beforeStretch();
     let written = 0;
     try {
       for (let k = 0; k < frames.length; k++) {

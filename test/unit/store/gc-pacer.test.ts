@@ -56,9 +56,23 @@ describe('GcPacer', () => {
     expect(Number(r.stdout)).toBeGreaterThanOrEqual(8 << 20);
   });
 
+  it('collects synchronously before a long synchronous stretch, and counts it against the budget', () => {
+    const asked: unknown[] = [];
+    const p = new GcPacer((o) => { asked.push(o); }, 1000, (f) => f());
+    p.release(900);
+    p.beforeStretch();
+    expect(asked).toEqual([{ type: 'major', execution: 'sync' }]);
+    p.release(900); // what was let go before the collection does not count any more
+    expect(asked).toHaveLength(1);
+    p.release(100);
+    expect(asked.at(-1)).toEqual({ type: 'major', execution: 'async' });
+    expect(p.collections).toBe(2);
+  });
+
   it('does nothing without an exposed gc', () => {
     const p = new GcPacer(null, 10);
     p.release(1e9);
+    p.beforeStretch();
     expect(p.collections).toBe(0);
   });
 
