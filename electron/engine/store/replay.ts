@@ -68,6 +68,23 @@ export class StreamIndex {
     }
   }
 
+  get flowCount(): number {
+    return this.flowStreams.length;
+  }
+
+  /** The first and the last frame of a flow (of any of its streams). */
+  flowFirstFrame(flow: number): number {
+    let first = this.upTo;
+    for (const s of this.flowStreams[flow] ?? []) if (this.streamStart[s + 1]! > this.streamStart[s]!) first = Math.min(first, this.frames[this.streamStart[s]!]!);
+    return first;
+  }
+
+  flowLastFrame(flow: number): number {
+    let last = -1;
+    for (const s of this.flowStreams[flow] ?? []) if (this.streamStart[s + 1]! > this.streamStart[s]!) last = Math.max(last, this.frames[this.streamStart[s + 1]! - 1]!);
+    return last;
+  }
+
   streamFrames(s: number): Uint32Array {
     return this.frames.subarray(this.streamStart[s]!, this.streamStart[s + 1]!);
   }
@@ -136,30 +153,36 @@ export class Replayer {
   }
 
   /**
-   * Replays whole flows (each from its first frame, with a state of its own), calling `visit` with
-   * a full dissection of each frame where `wantFull(i)` is true. Used by deep filters over whole
-   * connections. The flows' frames are taken together in file order: the file is read once,
-   * front to back, whatever the number of connections. A dissection `visit` gets is valid during
-   * the call only: its bytes are transientBytes' (no decoder state outlives its frame's bytes,
-   * as in the first pass).
+   * Replays whole flows (each from its first frame, with a state of its own): `flows[f]` is 1 for
+   * each flow to replay. Calls `visit` with a full dissection of each frame where `wantFull(i)` is
+   * true. Used by deep filters over whole connections. The flows' frames are taken together in
+   * file order: the file is read once, front to back, whatever the number of connections. A
+   * dissection `visit` gets is valid during the call only: its bytes are transientBytes' (no
+   * decoder state outlives its frame's bytes, as in the first pass).
    */
-  replayFlows(flows: readonly number[], wantFull: (i: number) => boolean, visit: (i: number, d: Dissected) => void): void {
+  replayFlows(flows: Uint8Array, wantFull: (i: number) => boolean, visit: (i: number, d: Dissected) => void): void {
     const idx = this.streams();
+    const st = this.store;
     // A flow's state lives from its first frame to its last (thousands of short connections
-    // never have theirs all at once).
+    // never have theirs all at once). The frames are found by a walk over the stream column, not
+    // a merged list of the flows' frames: that list was 4 bytes per frame for a filter's duration.
     const sessions = new Map<number, EngineSession>();
-    const lastFrame = new Map<number, number>();
-    let n = 0;
-    const lists = flows.map((f) => { const l = idx.flowFrames(f); n += l.length; if (l.length) lastFrame.set(f, l[l.length - 1]!); return l; });
-    const frames = new Uint32Array(n);
-    n = 0;
-    for (const l of lists) { frames.set(l, n); n += l.length; }
-    frames.sort();
-    for (const i of frames) {
-      const flow = idx.flowOf[this.store.stream.get(i)]!;
+    const lastFrame = new Int32Array(idx.flowCount).fill(-1);
+    let first = idx.upTo;
+    for (let f = 0; f < idx.flowCount; f++) {
+      if (!flows[f]) continue;
+      lastFrame[f] = idx.flowLastFrame(f);
+      first = Math.min(first, idx.flowFirstFrame(f));
+    }
+    for (let i = first; i < idx.upTo; i++) {
+      if (!(st.kind.get(i) & KIND_TCP)) continue;
+      const s = st.stream.get(i);
+      if (s < 0) continue;
+      const flow = idx.flowOf[s]!;
+      if (!flows[flow]) continue;
       let session = sessions.get(flow);
       if (!session) { session = this.newSession(); sessions.set(flow, session); }
-      if (lastFrame.get(flow) === i) sessions.delete(flow);
+      if (lastFrame[flow] === i) sessions.delete(flow);
       const full = wantFull(i);
       const d = this.dissect(session, i, (data) => (full ? new PacketTree(data) : new SummaryTree(data)), true);
       if (full) visit(i, d);

@@ -25,14 +25,20 @@ export function planFilter(ast: CheckedExpr, text: string): FilterPlan {
   return { filter: compileChecked(ast, text), columns: answeredByColumns(ast), required: requiredProtocols(ast), ast };
 }
 
+/** A frame's marks in runFilter: it needs dissecting; it matched. */
+const CANDIDATE = 1;
+const HIT = 2;
+
 /**
  * Runs the plan over frames [from, upTo) (a growing capture extends its view with from > 0; TCP
  * frames are still dissected with their whole connection before them); `progress` gets the
  * frames examined so far.
  */
 export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, upTo: number, progress?: (done: number) => void, from = 0): Uint32Array {
-  const hits = new Uint8Array(upTo);
-  const deep: number[] = [];
+  // One byte per frame for both marks: the deep filter's largest list was its candidates as
+  // numbers (~8 bytes each, up to one per frame).
+  const marks = new Uint8Array(upTo);
+  let candidates = 0;
   const fast = plan.columns ? compileColumnFast(plan.ast, st) : null;
   if (fast) {
     const out = new Uint8Array(CHUNK);
@@ -42,17 +48,18 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
     for (let c = Math.floor(from / CHUNK); c * CHUNK < upTo; c++) {
       const base = c * CHUNK, end = Math.min(upTo, base + CHUNK);
       fast(c, end - base, out);
-      k = collectChunk(st.kind.chunk(c)!, out, base, Math.max(from, base), end, found, k, deep);
+      k = collectChunk(st.kind.chunk(c)!, out, base, Math.max(from, base), end, found, k, marks);
     }
-    if (!deep.length) return found.slice(0, k);
-    for (let j = 0; j < k; j++) hits[found[j]!] = 1;
+    candidates = countMarks(marks, from, upTo);
+    if (!candidates) return found.slice(0, k);
+    for (let j = 0; j < k; j++) marks[found[j]!] = HIT;
   } else if (plan.columns) {
     const view = new ColumnTree(st);
     const match = plan.filter.match;
     for (let i = from; i < upTo; i++) {
-      if (!(st.kind.get(i) & KIND_SIMPLE)) { deep.push(i); continue; }
+      if (!(st.kind.get(i) & KIND_SIMPLE)) { marks[i] = CANDIDATE; candidates++; continue; }
       view.i = i;
-      if (match(view)) hits[i] = 1;
+      if (match(view)) marks[i] = HIT;
     }
   } else {
     let mask = 0;
@@ -62,47 +69,51 @@ export function runFilter(plan: FilterPlan, st: FrameStore, replay: Replayer, up
       if (bit >= 0) mask |= 1 << bit;
       if (p === 'frame' || p === '_ws') any = true;
     }
-    if (any) for (let i = from; i < upTo; i++) deep.push(i);
-    else if (mask !== 0) for (let i = from; i < upTo; i++) if (st.protoMask.get(i) & mask) deep.push(i);
+    if (any) { marks.fill(CANDIDATE, from, upTo); candidates = upTo - from; }
+    else if (mask !== 0) for (let i = from; i < upTo; i++) if (st.protoMask.get(i) & mask) { marks[i] = CANDIDATE; candidates++; }
   }
-  dissectAndMatch(plan.filter, st, replay, deep, hits, progress);
+  if (candidates) dissectAndMatch(plan.filter, st, replay, marks, from, upTo, progress);
   let n = 0;
-  for (let i = from; i < upTo; i++) n += hits[i]!;
+  for (let i = from; i < upTo; i++) if (marks[i]! & HIT) n++;
   const out = new Uint32Array(n);
-  for (let i = 0, k = 0; i < upTo; i++) if (hits[i]) out[k++] = i;
+  for (let i = from, k = 0; i < upTo; i++) if (marks[i]! & HIT) out[k++] = i;
   return out;
 }
 
 /**
  * One chunk's results into the view: matches (of frames the columns answer) to `found` from k on,
- * frames needing dissection to `deep`; returns the new k. (Its own small function: it is optimized
- * within the first chunk, where a loop inside runFilter ran cold for much longer.)
+ * frames needing dissection marked CANDIDATE; returns the new k. (Its own small function: it is
+ * optimized within the first chunk, where a loop inside runFilter ran cold for much longer.)
  */
-function collectChunk(kind: Uint8Array, out: Uint8Array, base: number, from: number, end: number, found: Uint32Array, k: number, deep: number[]): number {
+function collectChunk(kind: Uint8Array, out: Uint8Array, base: number, from: number, end: number, found: Uint32Array, k: number, marks: Uint8Array): number {
   for (let i = from; i < end; i++) {
-    if (!(kind[i - base]! & KIND_SIMPLE)) deep.push(i);
+    if (!(kind[i - base]! & KIND_SIMPLE)) marks[i] = CANDIDATE;
     else if (out[i - base]) found[k++] = i;
   }
   return k;
 }
 
-/** Full dissection of the candidate frames (TCP ones by replaying their connections). */
-function dissectAndMatch(f: CompiledFilter, st: FrameStore, replay: Replayer, frames: readonly number[], hits: Uint8Array, progress?: (done: number) => void): void {
-  if (!frames.length) return;
+function countMarks(marks: Uint8Array, from: number, upTo: number): number {
+  let n = 0;
+  for (let i = from; i < upTo; i++) n += marks[i]! & CANDIDATE;
+  return n;
+}
+
+/** Full dissection of the candidate frames (TCP ones by replaying their connections); matches get HIT. */
+function dissectAndMatch(f: CompiledFilter, st: FrameStore, replay: Replayer, marks: Uint8Array, from: number, upTo: number, progress?: (done: number) => void): void {
   const idx = replay.streams();
-  const wanted = new Uint8Array(hits.length);
-  const flows = new Set<number>();
+  const flows = new Uint8Array(idx.flowCount);
   let done = 0;
-  for (const i of frames) {
-    wanted[i] = 1;
-    if ((st.kind.get(i) & KIND_TCP) && st.stream.get(i) >= 0) flows.add(idx.flowOf[st.stream.get(i)]!);
+  for (let i = from; i < upTo; i++) {
+    if (!(marks[i]! & CANDIDATE)) continue;
+    if ((st.kind.get(i) & KIND_TCP) && st.stream.get(i) >= 0) flows[idx.flowOf[st.stream.get(i)]!] = 1;
     else {
-      if (f.match(replay.single(i).tree)) hits[i] = 1;
+      if (f.match(replay.single(i).tree)) marks[i] = CANDIDATE | HIT;
       if (++done % 4096 === 0) progress?.(done);
     }
   }
-  replay.replayFlows([...flows], (i) => wanted[i] === 1, (i, d) => {
-    if (f.match(d.tree)) hits[i] = 1;
+  replay.replayFlows(flows, (i) => i < upTo && (marks[i]! & CANDIDATE) !== 0, (i, d) => {
+    if (f.match(d.tree)) marks[i] = CANDIDATE | HIT;
     if (++done % 4096 === 0) progress?.(done);
   });
 }
