@@ -6,10 +6,19 @@
  * freed (up to 32 MiB); after the first transferred batch is freed, batches, transaction parts and
  * spilled chunks come from heap arenas instead, whose freed space stays resident. A fixed
  * threshold keeps large blocks mapped on their own and returned when freed: peak RSS of the bench
- * capture's pass 293 → 245 MB, pass time unchanged. 256 KiB, not 128: blocks between (a table's
- * row chunks, column chunks of 2-byte columns) were mapped, faulted in and unmapped one by one
- * (bench pass 128 → 256 KiB: page faults 135k → 100k, CPU −0.3 s, peak the same; without a fixed
- * threshold the peak was 172–178 MB, not 138–150). Other C libraries ignore it.
+ * capture's pass 293 → 245 MB, pass time unchanged. 64 KiB: every column chunk (64K rows of one
+ * byte or more) and every slab is then a mapping of its own, so the chunks a filter or an export
+ * reads back from the spill and lets go leave no holes in an arena (bench capture, with
+ * MALLOC_ARENA_MAX below, eight runs: deep filter's peak 123–128 MB, export's 116–124; at 256 KiB
+ * 123–147 and 113–159). The pass was as fast in five alternating probe runs (it reuses its
+ * buffers). Other C libraries ignore it.
+ *
+ * MALLOC_ARENA_MAX=1: one malloc arena for every thread. With glibc's default (an arena per thread,
+ * up to 8 per core), the work after the pass often peaked higher each time, a filter, then an
+ * export, then a packet read, by up to 20 MB (bench capture: export 130–161 MB, packet 105–165,
+ * against 116–124 and 102–108 with one arena); the likely cause, not pinned down, is free space
+ * left in the arenas of the pass's threads. Those threads allocate little with malloc (their
+ * buffers are reused), and the pass was as fast.
  *
  * --max-semi-space-size=2: a small young generation, so the session's thread collects often and the
  * buffers it received and spilled are freed soon after they die (V8's default let the bench peak
@@ -28,5 +37,5 @@
  * them; each worker collects on its own thread instead. Bench pass 4.05–4.25 → 3.6–3.9 s (2
  * cores), pass CPU −0.5 s, peak unchanged.
  */
-export const ENGINE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: String(256 * 1024) };
+export const ENGINE_PROCESS_ENV: Readonly<Record<string, string>> = { MALLOC_MMAP_THRESHOLD_: String(64 * 1024), MALLOC_ARENA_MAX: '1' };
 export const ENGINE_PROCESS_ARGS: readonly string[] = ['--max-semi-space-size=2', '--no-parallel-scavenge', '--expose-gc'];
