@@ -9,16 +9,16 @@
  * capture's pass 293 → 245 MB, pass time unchanged. 64 KiB: every column chunk (64K rows of one
  * byte or more) and every slab is then a mapping of its own, so the chunks a filter or an export
  * reads back from the spill and lets go leave no holes in an arena (bench capture, with
- * MALLOC_ARENA_MAX below, eight runs: deep filter's peak 123–128 MB, export's 116–124; at 256 KiB
- * 123–147 and 113–159). The pass was as fast in five alternating probe runs (it reuses its
- * buffers). Other C libraries ignore it.
+ * MALLOC_ARENA_MAX below, four runs: deep filter's peak 123–128 MB, export's 116–124; at 256 KiB,
+ * six runs: 123–147 and 113–159). The pass was as fast in five alternating probe runs (it reuses
+ * its buffers). Other C libraries ignore it.
  *
  * MALLOC_ARENA_MAX=1: one malloc arena for every thread. With glibc's default (an arena per thread,
  * up to 8 per core), the work after the pass often peaked higher each time, a filter, then an
- * export, then a packet read, by up to 20 MB (bench capture: export 130–161 MB, packet 105–165,
- * against 116–124 and 102–108 with one arena); the likely cause, not pinned down, is free space
- * left in the arenas of the pass's threads. Those threads allocate little with malloc (their
- * buffers are reused), and the pass was as fast.
+ * export, then a packet read, by up to 20 MB (bench capture, four runs each: export 130–161 MB,
+ * packet 105–165, against 116–124 and 102–108 with one arena); the likely cause, not pinned down,
+ * is free space left in the arenas of the pass's threads. Those threads allocate little with
+ * malloc (their buffers are reused), and the pass was as fast.
  *
  * --max-semi-space-size=2: a small young generation, so the session's thread collects often and the
  * buffers it received and spilled are freed soon after they die (V8's default let the bench peak
