@@ -156,6 +156,28 @@ describe('chunk reuse', () => {
     spill.close();
   });
 
+  it('keeps no spare once the filling has ended: a chunk dropped after releaseSpares() is let go', () => {
+    const released: number[] = [];
+    const chunkBytes = CHUNK * 4;
+    const spill = new Spill({ dir, budget: chunkBytes * 3 }, (b) => released.push(b));
+    const col = new ChunkedColumn(Uint32Array, 0, spill);
+    for (let c = 0; c < 3; c++) col.set(c * CHUNK, c + 1);
+    col.seal(2); // chunks 0 and 1 on disk, still in memory (within the budget), never read
+    expect(released).toEqual([]);
+    expect(col.releaseSpares()).toBe(0);
+    // Other columns' chunks now push chunk 0 out of the budget (chunk 1, the column's newest, stays).
+    for (let k = 0; k < 3; k++) {
+      const other = new ChunkedColumn(Uint32Array, 0, spill);
+      other.set(CHUNK, 1);
+      other.seal(2);
+    }
+    expect(released).toContain(chunkBytes);
+    expect(col.releaseSpares()).toBe(0); // chunk 0 was let go, not kept as a spare
+    expect(col.get(0)).toBe(1);
+    expect(col.get(CHUNK)).toBe(2);
+    spill.close();
+  });
+
   it('pushSpilled writes an array and keeps none of it; use() reads it back', () => {
     const spill = new Spill({ dir, budget: 1024 });
     const arrays = new SpillableArrays(spill, (n) => new Float64Array(n));
