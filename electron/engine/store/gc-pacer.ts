@@ -41,9 +41,10 @@ export class GcPacer {
    * A long synchronous stretch (a deep filter's replay, an export) is about to run: a major
    * collection first (~10 ms), so it starts from the live heap, not from whatever garbage and
    * half-done incremental marking the work before it left; during the stretch no task runs, so the
-   * async collections release() asks for wait until it ends. Why, as far as measured: the bench
-   * capture's deep filter sometimes ran in a collection storm (9 s instead of 3.5 s, +30 MB), about
-   * one probe run in ten without this, none in 12 runs and 2 bench runs with it (too few to be sure).
+   * async collections release() asks for wait until it ends. What was measured: the bench
+   * capture's deep filter sometimes runs in a collection storm (9–11 s instead of 3.5–4 s, peak
+   * +25–45 MB); it came once in ten probe runs without this, and still once in 52 runs with it.
+   * So this does not prevent it; it may make it rarer (too few runs to say).
    */
   beforeStretch(): void {
     if (!this.gc) return;
